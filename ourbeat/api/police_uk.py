@@ -1,0 +1,312 @@
+"""The police.uk neighbourhood API, in its own shapes, so that clients written for
+data.police.uk read ourbeat unchanged. Field names, nesting and types follow the real API:
+coordinates and population are strings, dates are local time without a zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from shapely.geometry import MultiPolygon, Polygon
+
+from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKind
+from ourbeat.places.selectors import locate_neighbourhood
+from ourbeat.teams.models import OfficerProfile
+from ourbeat.teams.schedule import local_zone
+from ourbeat.teams.selectors import current_assignments, upcoming_occurrences
+
+police_uk_api = NinjaAPI(
+    title="ourbeat police.uk-compatible API",
+    version="1.0",
+    urls_namespace="police_uk",
+    description="The police.uk neighbourhood endpoints in their own shapes.",
+    docs_url=None,
+)
+
+
+class ForceSummary(Schema):
+    id: str
+    name: str
+
+
+class EngagementMethod(Schema):
+    title: str
+    url: str | None
+    description: str | None
+
+
+class Force(Schema):
+    id: str
+    name: str
+    description: str | None
+    url: str | None
+    telephone: str | None
+    engagement_methods: list[EngagementMethod]
+
+
+class Person(Schema):
+    name: str
+    rank: str
+    bio: str | None
+    contact_details: dict[str, str]
+
+
+class NeighbourhoodSummary(Schema):
+    id: str
+    name: str
+
+
+class Point(Schema):
+    latitude: str
+    longitude: str
+
+
+class Link(Schema):
+    url: str
+    description: str | None
+    title: str
+
+
+class Location(Schema):
+    name: str
+    longitude: str | None
+    latitude: str | None
+    postcode: str | None
+    address: str
+    type: str
+    description: str | None
+
+
+class Neighbourhood(Schema):
+    id: str
+    name: str
+    url_force: str | None
+    description: str | None
+    population: str | None
+    centre: Point
+    contact_details: dict[str, str]
+    links: list[Link]
+    locations: list[Location]
+
+
+class NeighbourhoodEvent(Schema):
+    title: str
+    description: str | None
+    address: str
+    type: str
+    start_date: str
+    end_date: str
+    contact_details: dict[str, str]
+
+
+class Located(Schema):
+    force: str
+    neighbourhood: str
+
+
+class NotFound(Schema):
+    detail: str
+
+
+def _coordinate(value: float | None) -> str | None:
+    return None if value is None else f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _force(force: str) -> Organisation:
+    return get_object_or_404(Organisation, slug=force, kind=OrganisationKind.POLICE_SERVICE)
+
+
+def _neighbourhood(force: str, code: str) -> Area:
+    return get_object_or_404(
+        Area.objects.select_related("organisation"),
+        organisation__slug=force,
+        organisation__kind=OrganisationKind.POLICE_SERVICE,
+        code=code,
+        level=AreaLevel.NEIGHBOURHOOD,
+    )
+
+
+def _person(profile: OfficerProfile) -> dict[str, Any]:
+    return {
+        "name": profile.name,
+        "rank": profile.rank,
+        "bio": profile.bio or None,
+        "contact_details": {},
+    }
+
+
+def _local(value: Any) -> str:
+    return str(value.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+@police_uk_api.get("forces", response=list[ForceSummary], tags=["forces"])
+def forces(request: HttpRequest) -> list[dict[str, str]]:
+    rows = Organisation.objects.filter(kind=OrganisationKind.POLICE_SERVICE).order_by("name")
+    return [{"id": o.slug, "name": o.name} for o in rows]
+
+
+@police_uk_api.get("forces/{force}", response={200: Force, 404: NotFound}, tags=["forces"])
+def force_detail(request: HttpRequest, force: str) -> dict[str, Any]:
+    org = _force(force)
+    return {
+        "id": org.slug,
+        "name": org.name,
+        "description": org.description or None,
+        "url": org.url or None,
+        "telephone": org.telephone or None,
+        "engagement_methods": org.engagement_methods,
+    }
+
+
+@police_uk_api.get(
+    "forces/{force}/people", response={200: list[Person], 404: NotFound}, tags=["forces"]
+)
+def force_people(request: HttpRequest, force: str) -> list[dict[str, Any]]:
+    """Senior officers: those serving the force's whole service area."""
+    org = _force(force)
+    today = timezone.localdate()
+    profiles = (
+        OfficerProfile.objects.filter(
+            organisation=org,
+            public=True,
+            assignments__area__level=AreaLevel.SERVICE,
+            assignments__started_on__lte=today,
+        )
+        .distinct()
+        .order_by("name")
+    )
+    return [_person(p) for p in profiles]
+
+
+@police_uk_api.get(
+    "locate-neighbourhood",
+    response={200: Located, 400: NotFound, 404: NotFound},
+    tags=["neighbourhoods"],
+)
+def locate(request: HttpRequest, q: str) -> dict[str, str]:
+    try:
+        lat_text, lng_text = q.split(",")
+        lat, lng = float(lat_text), float(lng_text)
+    except ValueError as error:
+        raise HttpError(400, "q must be latitude,longitude") from error
+    area = locate_neighbourhood(lat, lng)
+    if area is None:
+        raise HttpError(404, "No neighbourhood contains that point")
+    return {"force": area.organisation.slug, "neighbourhood": area.code}
+
+
+@police_uk_api.get(
+    "{force}/neighbourhoods",
+    response={200: list[NeighbourhoodSummary], 404: NotFound},
+    tags=["neighbourhoods"],
+)
+def neighbourhood_list(request: HttpRequest, force: str) -> list[dict[str, str]]:
+    org = _force(force)
+    rows = Area.objects.filter(organisation=org, level=AreaLevel.NEIGHBOURHOOD).order_by("name")
+    return [{"id": a.code, "name": a.name} for a in rows.only("code", "name")]
+
+
+@police_uk_api.get(
+    "{force}/{neighbourhood}", response={200: Neighbourhood, 404: NotFound}, tags=["neighbourhoods"]
+)
+def neighbourhood_detail(request: HttpRequest, force: str, neighbourhood: str) -> dict[str, Any]:
+    area = _neighbourhood(force, neighbourhood)
+    contact = {"telephone": area.contact_telephone or area.organisation.telephone}
+    if area.contact_email:
+        contact["email"] = area.contact_email
+    locations = [
+        {
+            "name": point.venue,
+            "latitude": _coordinate(point.latitude),
+            "longitude": _coordinate(point.longitude),
+            "postcode": None,
+            "address": point.address,
+            "type": "station" if point.kind == "front_counter" else "other",
+            "description": point.title,
+        }
+        for point in area.contact_points.filter(cancelled=False, rrule="", kind="front_counter")
+    ]
+    return {
+        "id": area.code,
+        "name": area.name,
+        "url_force": request.build_absolute_uri(area.get_absolute_url()),
+        "description": area.description or None,
+        "population": str(area.population) if area.population is not None else None,
+        "centre": {
+            "latitude": _coordinate(area.centre_lat),
+            "longitude": _coordinate(area.centre_lng),
+        },
+        "contact_details": contact,
+        "links": [
+            {"url": area.organisation.url, "description": None, "title": area.organisation.name}
+        ]
+        if area.organisation.url
+        else [],
+        "locations": locations,
+    }
+
+
+@police_uk_api.get(
+    "{force}/{neighbourhood}/boundary",
+    response={200: list[Point], 404: NotFound},
+    tags=["neighbourhoods"],
+)
+def neighbourhood_boundary(
+    request: HttpRequest, force: str, neighbourhood: str
+) -> list[dict[str, str | None]]:
+    """police.uk gives one ring of points; for a multi-part area, the largest part."""
+    area = _neighbourhood(force, neighbourhood)
+    geometry = area.geometry
+    polygon = (
+        max(geometry.geoms, key=lambda g: g.area)
+        if isinstance(geometry, MultiPolygon)
+        else geometry
+    )
+    assert isinstance(polygon, Polygon)
+    return [
+        {"latitude": _coordinate(y), "longitude": _coordinate(x)}
+        for x, y in polygon.exterior.coords
+    ]
+
+
+@police_uk_api.get(
+    "{force}/{neighbourhood}/people",
+    response={200: list[Person], 404: NotFound},
+    tags=["neighbourhoods"],
+)
+def neighbourhood_people(
+    request: HttpRequest, force: str, neighbourhood: str
+) -> list[dict[str, Any]]:
+    area = _neighbourhood(force, neighbourhood)
+    return [_person(a.profile) for a in current_assignments(area, timezone.localdate())]
+
+
+@police_uk_api.get(
+    "{force}/{neighbourhood}/events",
+    response={200: list[NeighbourhoodEvent], 404: NotFound},
+    tags=["neighbourhoods"],
+)
+def neighbourhood_events(
+    request: HttpRequest, force: str, neighbourhood: str
+) -> list[dict[str, Any]]:
+    """Upcoming occurrences of the team's contact points and events (cancelled ones left out,
+    as police.uk has no way to say so)."""
+    area = _neighbourhood(force, neighbourhood)
+    upcoming = upcoming_occurrences(area, timezone.now(), days=90, limit=100)
+    return [
+        {
+            "title": o.contact_point.title,
+            "description": o.contact_point.description or None,
+            "address": ", ".join(p for p in (o.venue, o.contact_point.address) if p),
+            "type": o.contact_point.kind.replace("_", " "),
+            "start_date": _local(o.start),
+            "end_date": _local(o.end),
+            "contact_details": {},
+        }
+        for o in upcoming
+        if not o.is_cancelled
+    ]

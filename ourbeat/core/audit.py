@@ -1,0 +1,125 @@
+"""Writing and verifying the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from ourbeat.core.models import AuditChainHead, AuditEvent
+
+GENESIS_HASH = "0" * 64
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(event: AuditEvent) -> str:
+    payload = [
+        event.id,
+        event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        event.action,
+        event.actor_id,
+        event.actor_label,
+        event.object_type,
+        event.object_id,
+        event.object_repr,
+        event.data,
+        event.prev_hash,
+    ]
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "system" if actor is None else "anonymous"
+    return str(getattr(actor, "email", "") or actor.pk)
+
+
+def record(
+    action: str,
+    *,
+    actor: Any,
+    obj: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction.
+
+    ``action`` is a dotted code such as ``teams.contact_point.cancel``; ``actor`` is the user
+    (or None for the system); ``data`` must be JSON-serialisable and is stored canonically so
+    that the stored value re-hashes to the same digest on every database.
+    """
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            id=head.last_id + 1,
+            created_at=timezone.now(),
+            action=action,
+            actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+            actor_label=_actor_label(actor),
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            object_repr=str(obj)[:200] if obj is not None else "",
+            data=json.loads(_canonical(data or {})),
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_hash(event)
+        event.save()
+        AuditChainHead.objects.filter(id=1).update(last_id=event.id, last_hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    head_hash: str
+    problem: ChainBreak | None
+
+
+def _events() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
+
+
+def verify_chain() -> ChainReport:
+    """Walk the chain from the first event; report the first row that does not fit."""
+    expected_id = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    for event in _events():
+        if event.id != expected_id:
+            reason = (
+                f"expected event #{expected_id} but found #{event.id}: "
+                "events were deleted or inserted out of order"
+            )
+            return ChainReport(checked, prev_hash, ChainBreak(event.id, reason))
+        if event.prev_hash != prev_hash:
+            reason = "its previous-hash does not match the event before it"
+            return ChainReport(checked, prev_hash, ChainBreak(event.id, reason))
+        if event_hash(event) != event.hash:
+            reason = "its contents do not match its hash: the row was edited"
+            return ChainReport(checked, prev_hash, ChainBreak(event.id, reason))
+        prev_hash = event.hash
+        expected_id += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    head_id, head_hash = (head.last_id, head.last_hash) if head else (0, GENESIS_HASH)
+    if head_id != checked or head_hash != prev_hash:
+        reason = (
+            f"the chain ends at #{checked} but its head records #{head_id}: "
+            "the newest events were removed"
+        )
+        return ChainReport(checked, prev_hash, ChainBreak(checked + 1, reason))
+    return ChainReport(checked, prev_hash, None)

@@ -1,0 +1,100 @@
+"""Who may do what, as ``rules`` predicates over memberships scoped by organisation and area.
+
+A membership with no area covers the whole organisation; one with an area covers that area
+and every area inside it. Site administrators (superusers) may do everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import rules
+
+from ourbeat.accounts.models import TEAM_EDITOR_ROLES, Membership, Role
+
+
+def _memberships(user: Any, roles: Iterable[str]) -> list[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache = getattr(user, "_membership_cache", None)
+    if cache is None:
+        cache = list(user.memberships.select_related("area", "organisation"))
+        user._membership_cache = cache
+    wanted = set(roles)
+    return [m for m in cache if m.role in wanted]
+
+
+def covers(membership: Membership, area: Any) -> bool:
+    if membership.organisation_id != area.organisation_id:
+        return False
+    return membership.area is None or area.path.startswith(membership.area.path)
+
+
+def holds_role_over(user: Any, area: Any, roles: Iterable[str]) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(covers(m, area) for m in _memberships(user, roles))
+
+
+def areas_filter_for(user: Any, roles: Iterable[str]) -> list[Membership]:
+    """The memberships that scope a staff list view to what the user may see."""
+    return _memberships(user, roles)
+
+
+@rules.predicate
+def is_site_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+@rules.predicate
+def is_staff_member(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and bool(user.holds_staff_role)
+
+
+@rules.predicate
+def edits_area_team(user: Any, area: Any) -> bool:
+    return area is not None and holds_role_over(user, area, TEAM_EDITOR_ROLES)
+
+
+@rules.predicate
+def logs_area_visibility(user: Any, area: Any) -> bool:
+    return area is not None and holds_role_over(user, area, {Role.OFFICER, Role.SUPERVISOR})
+
+
+@rules.predicate
+def reads_area_visibility_log(user: Any, area: Any) -> bool:
+    readers = {Role.OFFICER, Role.SUPERVISOR, Role.ANALYST, Role.ORG_ADMIN}
+    return area is not None and holds_role_over(user, area, readers)
+
+
+@rules.predicate
+def owns_profile(user: Any, profile: Any) -> bool:
+    return profile is not None and profile.user_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def supervises_profile(user: Any, profile: Any) -> bool:
+    if profile is None:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(
+        m.organisation_id == profile.organisation_id
+        for m in _memberships(user, {Role.SUPERVISOR, Role.ORG_ADMIN})
+    )
+
+
+rules.add_perm("core.use_staff_site", is_staff_member)
+rules.add_perm("teams.edit_area_team", edits_area_team)
+rules.add_perm("teams.log_visibility", logs_area_visibility)
+rules.add_perm("teams.read_visibility_log", reads_area_visibility_log)
+rules.add_perm("teams.edit_profile", owns_profile | supervises_profile)
+
+
+@rules.predicate
+def edits_contact_point(user: Any, point: Any) -> bool:
+    return point is not None and holds_role_over(user, point.area, TEAM_EDITOR_ROLES)
+
+
+rules.add_perm("teams.edit_contact_point", edits_contact_point)

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from ourbeat.api.api import api
+from ourbeat.api.police_uk import police_uk_api
+from ourbeat.places.views.public import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("api/police-uk/", police_uk_api.urls),
+    # Uploaded media (officer photos): re-encoded on upload, so serving them is safe; a
+    # production deployment may serve MEDIA_ROOT from the front proxy instead.
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+]
+
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include("ourbeat.teams.urls_staff", namespace="staff")),
+    path("", include("ourbeat.teams.urls", namespace="teams")),
+    path("", include("ourbeat.places.urls", namespace="places")),
+)
