@@ -16,6 +16,7 @@ from ourbeat.places.selectors import (
     locate_neighbourhood,
     neighbourhoods,
     neighbourhoods_by_district,
+    police_services,
 )
 from ourbeat.places.svgmap import build_svg_map
 from ourbeat.teams import selectors as team_selectors
@@ -43,6 +44,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "places/home.html",
         {
             "form": LocateForm(),
+            "emergency_number": (
+                police_services().values_list("emergency_number", flat=True).first() or "999"
+            ),
             "districts": neighbourhoods_by_district(),
             "svg_map": build_svg_map(areas),
             "map_data": {**_map_config(), "features": features, "clickToLocate": True},
