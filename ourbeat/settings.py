@@ -169,6 +169,12 @@ MFA_TOTP_ISSUER = env_str("OURBEAT_SITE_NAME", "ourbeat")
 
 EMAIL_BACKEND = env_str("OURBEAT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("OURBEAT_FROM_EMAIL", "ourbeat <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = env_str("OURBEAT_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("OURBEAT_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("OURBEAT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("OURBEAT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("OURBEAT_EMAIL_TLS", False)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]

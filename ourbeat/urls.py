@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from ourbeat.api.api import api
@@ -18,6 +19,12 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # The admin signs in through allauth too, so its password-only form cannot skip TOTP.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="admin_login_redirect",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("ourbeat.teams.urls_staff", namespace="staff")),
