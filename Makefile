@@ -53,5 +53,4 @@ openapi: $(STAMP)
 	$(PY) manage.py export_openapi > docs/openapi.json
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages --locale ru --no-obsolete --add-location file --ignore '.venv/*' --ignore 'node_modules/*'
-	$(PY) manage.py makemessages --locale ru --domain djangojs --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*'
+	$(PY) manage.py makemessages --locale ru --no-obsolete --add-location file --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*'
