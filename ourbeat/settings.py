@@ -115,11 +115,13 @@ TEMPLATES = [
 
 # Storage: SQLite by default, PostgreSQL (or any Django backend) through DATABASE_URL.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ourbeat.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections: opening one costs more CPU than serving a cached public page.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Measured: Django's SQLite defaults fail concurrent read-then-write requests with
     # "database is locked"; WAL plus IMMEDIATE transactions makes writers queue instead.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,

@@ -7,9 +7,27 @@ The same suite runs on SQLite (default) and on PostgreSQL (``DATABASE_URL=postgr
 from __future__ import annotations
 
 import os
+from typing import Any
+
+import pytest
 
 # Playwright's sync API keeps an event loop in the main thread; Django's ORM refuses to run
 # while one exists unless told this is deliberate (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest_plugins = ["tests.fixtures.personas", "tests.fixtures.live_site", "tests.fixtures.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; the personas' passwords need no such protection here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache() -> None:
+    """Cached public pages are keyed by an area's content version, which the rolled-back
+    transaction of an earlier test may have used for other content."""
+    from django.core.cache import cache
+
+    cache.clear()

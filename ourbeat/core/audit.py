@@ -116,10 +116,19 @@ def verify_chain() -> ChainReport:
         checked += 1
     head = AuditChainHead.objects.filter(id=1).first()
     head_id, head_hash = (head.last_id, head.last_hash) if head else (0, GENESIS_HASH)
-    if head_id != checked or head_hash != prev_hash:
+    if head_id > checked:
         reason = (
             f"the chain ends at #{checked} but its head records #{head_id}: "
             "the newest events were removed"
         )
         return ChainReport(checked, prev_hash, ChainBreak(checked + 1, reason))
+    if head_id < checked:
+        reason = (
+            f"the chain head records #{head_id} as the newest event: "
+            "the events after it were inserted outside the audit log"
+        )
+        return ChainReport(checked, prev_hash, ChainBreak(head_id + 1, reason))
+    if head_hash != prev_hash:
+        reason = "the chain head records another hash for it: the head or this event was altered"
+        return ChainReport(checked, prev_hash, ChainBreak(checked, reason))
     return ChainReport(checked, prev_hash, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.mfa.signals import authenticator_added, authenticator_removed
+from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
@@ -32,3 +32,14 @@ def _mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwarg
 @receiver(authenticator_removed)
 def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     audit.record("accounts.mfa.remove", actor=user, obj=user, data={"type": authenticator.type})
+
+
+@receiver(authentication_failed)
+def _mfa_failed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    # A right password with a wrong second-factor code is a failed sign-in too.
+    audit.record(
+        "accounts.mfa.failed",
+        actor=None,
+        obj=user,
+        data={"type": authenticator.type, "reauthentication": bool(kwargs.get("reauthentication"))},
+    )

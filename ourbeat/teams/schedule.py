@@ -26,16 +26,53 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+# The time of day comes from the first start; parts that multiply occurrences within a day
+# are refused, as is an INTERVAL below 1 (dateutil loops forever on INTERVAL=0).
+ALLOWED_PARTS = {
+    "FREQ",
+    "INTERVAL",
+    "COUNT",
+    "UNTIL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYMONTH",
+    "BYSETPOS",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "WKST",
+}
+MAX_INTERVAL = 366
+
+
+def normalise_rrule(text: str) -> str:
+    """The stored form of a rule: upper case, without the ``RRULE:`` prefix or blanks."""
+    return "".join(text.split()).upper().removeprefix("RRULE:")
+
+
 def parse_rrule(text: str, first_start: datetime) -> RRule | None:
     """Parse an RRULE anchored at ``first_start``; None when the item happens once."""
-    text = text.strip().removeprefix("RRULE:")
+    text = normalise_rrule(text)
     if not text:
         return None
-    parts = dict(part.split("=", 1) for part in text.upper().split(";") if "=" in part)
+    if "DTSTART" in text:
+        raise RecurrenceError(_("Give the first date in its own field, not in the rule."))
+    pairs = [part.split("=", 1) for part in text.split(";") if part]
+    if any(len(pair) != 2 or not pair[1] for pair in pairs):
+        raise RecurrenceError(_("The repeat rule is not valid: write it as NAME=VALUE;…"))
+    parts = {pair[0]: pair[1] for pair in pairs}
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise RecurrenceError(_("A contact point repeats daily, weekly, monthly or yearly."))
-    if "DTSTART" in text.upper():
-        raise RecurrenceError(_("Give the first date in its own field, not in the rule."))
+    unknown = sorted(set(parts) - ALLOWED_PARTS)
+    if unknown:
+        raise RecurrenceError(
+            _("The repeat rule may not use %(parts)s; the time of day comes from the start.")
+            % {"parts": ", ".join(unknown)}
+        )
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or not 1 <= int(interval) <= MAX_INTERVAL:
+        raise RecurrenceError(
+            _("The interval must be a whole number from 1 to %(max)s.") % {"max": MAX_INTERVAL}
+        )
     naive_start = first_start.astimezone(local_zone()).replace(tzinfo=None)
     try:
         rule = rrulestr(text, dtstart=naive_start)

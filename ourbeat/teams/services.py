@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -26,7 +27,7 @@ from ourbeat.teams.models import (
     VisibilityCommitment,
     VisibilityLog,
 )
-from ourbeat.teams.schedule import RecurrenceError, occurrences, parse_rrule
+from ourbeat.teams.schedule import RecurrenceError, normalise_rrule, occurrences, parse_rrule
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_SIDE = 600
@@ -102,6 +103,7 @@ def contact_point_save(
     creating = contact_point.pk is None
     for name, value in fields.items():
         setattr(contact_point, name, value)
+    contact_point.rrule = normalise_rrule(contact_point.rrule or "")
     _check_rrule(contact_point.rrule, contact_point.starts_at)
     contact_point.full_clean()
     with transaction.atomic():
@@ -210,7 +212,7 @@ def commitments_set(*, area: Area, actor: Any, targets: dict[str, Decimal | None
 def visibility_log_add(
     *, area: Area, actor: Any, day: date, metric: str, amount: Decimal, note: str = ""
 ) -> VisibilityLog:
-    if day > date.today():
+    if day > timezone.localdate():
         raise ValidationError({"day": _("Delivered visibility cannot be logged in advance.")})
     entry = VisibilityLog(
         area=area, logged_by=actor, day=day, metric=metric, amount=amount, note=note

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ourbeat.accounts.models import Role
 from ourbeat.core.permissions import areas_filter_for
@@ -57,6 +57,7 @@ def _my_areas(request: HttpRequest) -> list[Area]:
 
 
 @staff_view
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     profile = OfficerProfile.objects.filter(user_id=request.user.pk or 0).first()
     return render(
@@ -99,8 +100,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+@require_safe
 def area_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    area = object_or_403(request, Area, "teams.read_visibility_log", slug=slug)
+    area = object_or_403(
+        request, Area, "teams.read_visibility_log", slug=slug, level=AreaLevel.NEIGHBOURHOOD
+    )
     today = timezone.localdate()
     points = list(area.contact_points.prefetch_related("changes").order_by("starts_at"))
     logs = VisibilityLog.objects.filter(area=area).select_related("logged_by")[:20]
@@ -122,7 +126,9 @@ def area_overview(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "POST"])
 def contact_point_create(request: HttpRequest, slug: str) -> HttpResponse:
-    area = object_or_403(request, Area, "teams.edit_area_team", slug=slug)
+    area = object_or_403(
+        request, Area, "teams.edit_area_team", slug=slug, level=AreaLevel.NEIGHBOURHOOD
+    )
     form = ContactPointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,7 +200,9 @@ def occurrence_change(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "POST"])
 def commitments_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    area = object_or_403(request, Area, "teams.edit_area_team", slug=slug)
+    area = object_or_403(
+        request, Area, "teams.edit_area_team", slug=slug, level=AreaLevel.NEIGHBOURHOOD
+    )
     current = {c.metric: c.monthly_target for c in area.commitments.all()}
     form = CommitmentsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
@@ -207,7 +215,9 @@ def commitments_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "POST"])
 def visibility_log(request: HttpRequest, slug: str) -> HttpResponse:
-    area = object_or_403(request, Area, "teams.read_visibility_log", slug=slug)
+    area = object_or_403(
+        request, Area, "teams.read_visibility_log", slug=slug, level=AreaLevel.NEIGHBOURHOOD
+    )
     form = VisibilityLogForm(request.POST or None, initial={"day": timezone.localdate()})
     if request.method == "POST":
         require_any_perm(request, area, "teams.log_visibility")

@@ -1,0 +1,475 @@
+"""Who may do what: every staff page, every admin page and every API write, checked for
+every persona against an explicit table. A route that is not in the table fails the build,
+so a new route cannot ship without someone deciding who may use it.
+
+Outcomes: ``ok`` (200/201, or a redirect to somewhere other than a sign-in page), ``403``,
+``404`` (the object is out of scope by design), ``405`` (method not offered), ``login``
+(sent to sign in; 401 from the API).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.views.generic.base import RedirectView
+
+from ourbeat.api.api import api
+from ourbeat.api.police_uk import police_uk_api
+from ourbeat.teams.models import ContactPoint
+from ourbeat.teams.schedule import occurrences
+
+PERSONAS = [
+    "anonymous",
+    "resident",
+    "officer",
+    "supervisor",
+    "partner_staff",
+    "analyst",
+    "oversight",
+    "org_admin",
+    "site_admin",
+]
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def row(text: str) -> dict[str, str]:
+    """One outcome per persona, in the order of PERSONAS."""
+    outcomes = text.split()
+    assert len(outcomes) == len(PERSONAS), text
+    return dict(zip(PERSONAS, outcomes, strict=True))
+
+
+#                 anon   resident officer super partner analyst oversight org_adm site_adm
+ANY_STAFF = row("login 403 ok ok ok ok ok ok ok")
+PROFILE_OWNER = row("login 403 ok 403 403 403 403 403 403")
+READ_HOME = row("login 403 ok ok 403 ok 403 ok ok")
+READ_ELSEWHERE = row("login 403 403 403 403 ok 403 ok ok")
+EDIT_HOME = row("login 403 ok ok 403 403 403 ok ok")
+EDIT_ELSEWHERE = row("login 403 403 403 403 403 403 ok ok")
+LOG_HOME = row("login 403 ok ok 403 403 403 403 ok")
+LOG_ELSEWHERE = row("login 403 403 403 403 403 403 403 ok")
+NO_POST = row("login 403 405 405 405 405 405 405 405")
+SITE_ADMIN_ONLY = row("login 403 403 403 403 403 403 403 ok")
+# The admin sends anyone who is not a site administrator to sign in (as someone else).
+ADMIN_ONLY = row("login login login login login login login login ok")
+EVERYONE = row("ok ok ok ok ok ok ok ok ok")
+NOT_A_NEIGHBOURHOOD = row("login 403 404 404 404 404 404 404 404")
+API_LOG_HOME = row("login 403 ok ok 403 403 403 403 ok")
+API_LOG_ELSEWHERE = row("login 403 403 403 403 403 403 403 ok")
+API_EDIT_HOME = row("login 403 ok ok 403 403 403 ok ok")
+API_EDIT_ELSEWHERE = row("login 403 403 403 403 403 403 ok ok")
+NOWHERE = row(" ".join(["404"] * 9))
+
+
+@dataclass(frozen=True)
+class Check:
+    """One request shape: the route's kwargs in a scope, and per method the outcomes."""
+
+    scope: str  # "home", "elsewhere", "district" or "-" (no object)
+    get: dict[str, str] | None
+    post: dict[str, str] | None
+
+
+# The staff site (/en/staff/): every named route, each in every scope that matters.
+STAFF_TABLE: dict[str, list[Check]] = {
+    "staff:home": [Check("-", ANY_STAFF, NO_POST)],
+    "staff:profile_edit": [Check("-", PROFILE_OWNER, PROFILE_OWNER)],
+    "staff:area": [
+        Check("home", READ_HOME, NO_POST),
+        Check("elsewhere", READ_ELSEWHERE, NO_POST),
+        Check("district", NOT_A_NEIGHBOURHOOD, None),
+    ],
+    "staff:contact_point_create": [
+        Check("home", EDIT_HOME, EDIT_HOME),
+        Check("elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+        Check("district", NOT_A_NEIGHBOURHOOD, None),
+    ],
+    "staff:commitments_edit": [
+        Check("home", EDIT_HOME, EDIT_HOME),
+        Check("elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+    ],
+    "staff:visibility_log": [
+        Check("home", READ_HOME, LOG_HOME),
+        Check("elsewhere", READ_ELSEWHERE, LOG_ELSEWHERE),
+        Check("district", NOT_A_NEIGHBOURHOOD, None),
+    ],
+    "staff:contact_point_edit": [
+        Check("home", EDIT_HOME, EDIT_HOME),
+        Check("elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+    ],
+    "staff:occurrence_change": [
+        Check("home", EDIT_HOME, EDIT_HOME),
+        Check("elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+    ],
+}
+
+# The admin's own pages (not those of a ModelAdmin, which are checked model by model).
+ADMIN_TABLE: dict[str, list[Check]] = {
+    "admin:index": [Check("-", ADMIN_ONLY, None)],
+    "admin:app_list": [Check("app:places", ADMIN_ONLY, None)],
+    "admin:places_area_import": [Check("-", ADMIN_ONLY, ADMIN_ONLY)],
+    "admin:auth_user_password_change": [Check("user", ADMIN_ONLY, None)],
+    "admin:autocomplete": [
+        Check("autocomplete", ADMIN_ONLY, None),
+    ],
+    "admin:password_change": [Check("-", ADMIN_ONLY, None)],
+    "admin:password_change_done": [Check("-", ADMIN_ONLY, None)],
+    "admin:view_on_site": [Check("view_on_site", ADMIN_ONLY, None)],
+    "admin:jsi18n": [Check("-", ADMIN_ONLY, None)],
+    # The admin's password-only sign-in form is replaced by allauth's (password, then TOTP)
+    # for everyone, site administrators included.
+    "admin_login_redirect": [
+        Check("-", row(" ".join(["login"] * 9)), row(" ".join(["login"] * 9)))
+    ],
+    "admin:login": [Check("-", row(" ".join(["login"] * 9)), None)],
+    "admin:logout": [Check("-", None, EVERYONE)],
+    # The catch-all that 404s unknown admin paths (behind the staff check).
+    "admin:<catch-all>": [
+        Check("-", row("login login login login login login login login 404"), None)
+    ],
+}
+
+# Models that nobody adds through the admin: the audit log is written by the code that
+# makes the change, and task results by the task worker.
+READ_ONLY_IN_ADMIN = {"core.auditevent", "django_tasks_database.dbtaskresult"}
+ADMIN_READ_ONLY = row("login login login login login login login login 403")
+
+# Every API operation that writes, keyed by method and path.
+API_TABLE: dict[str, list[Check]] = {
+    "POST /api/v1/staff/areas/{slug}/visibility-logs": [
+        Check("home", None, API_LOG_HOME),
+        Check("elsewhere", None, API_LOG_ELSEWHERE),
+    ],
+    "POST /api/v1/staff/contact-points/{pk}/occurrence-changes": [
+        Check("home", None, API_EDIT_HOME),
+        Check("elsewhere", None, API_EDIT_ELSEWHERE),
+    ],
+    # Unknown addresses answer a JSON 404 for every method, to everyone.
+    **{
+        f"{method} {root}{{path:rest}}": [Check("-", None, NOWHERE)]
+        for method in sorted(WRITE_METHODS)
+        for root in ("/api/v1/", "/api/police-uk/")
+    },
+}
+
+
+# ----------------------------------------------------------------------------- enumeration
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str, Any]]:
+    found: list[tuple[str, str, Any]] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            found.append(
+                (prefix + str(pattern.pattern), f"{namespace}{pattern.name or ''}", pattern)
+            )
+    return found
+
+
+def _routes_under(prefix: str) -> list[tuple[str, str, Any]]:
+    return [r for r in _walk(get_resolver().url_patterns) if r[0].startswith(prefix)]
+
+
+def _is_model_admin_view(pattern: URLPattern) -> bool:
+    """A ModelAdmin's standard view (behind ``admin_site.admin_view``), or the redirect
+    from an object's old address to its change page."""
+    callback = pattern.callback
+    view_class = getattr(callback, "view_class", None)
+    return hasattr(callback, "model_admin") or (
+        view_class is not None and issubclass(view_class, RedirectView)
+    )
+
+
+def _admin_route_name(route: str, name: str) -> str:
+    return "admin:<catch-all>" if name == "admin:" and route.endswith("(?P<url>.*)$") else name
+
+
+def _api_writes() -> list[str]:
+    writes = []
+    for ninja_api, root in ((api, "/api/v1/"), (police_uk_api, "/api/police-uk/")):
+        for prefix, router in ninja_api._routers:
+            for path, path_view in router.path_operations.items():
+                for operation in path_view.operations:
+                    for method in set(operation.methods) & WRITE_METHODS:
+                        full = re.sub(r"/+", "/", f"{root}{prefix}/{path}")
+                        writes.append(f"{method} {full}")
+    return writes
+
+
+def test_every_staff_page_is_in_the_permission_table() -> None:
+    names = {name for _route, name, _p in _routes_under("en/staff/")}
+    missing = sorted(names - set(STAFF_TABLE))
+    assert not missing, f"staff routes without a permission expectation: {missing}"
+    stale = sorted(set(STAFF_TABLE) - names)
+    assert not stale, f"the permission table names routes that no longer exist: {stale}"
+    unnamed = [route for route, name, _p in _routes_under("en/staff/") if name.endswith(":")]
+    assert not unnamed, f"staff routes need a name to be checked: {unnamed}"
+
+
+def test_every_admin_page_is_a_model_admin_page_or_in_the_permission_table() -> None:
+    missing = sorted(
+        f"{_admin_route_name(route, name)} ({route})"
+        for route, name, pattern in _routes_under("en/admin/")
+        if not _is_model_admin_view(pattern) and _admin_route_name(route, name) not in ADMIN_TABLE
+    )
+    assert not missing, f"admin routes without a permission expectation: {missing}"
+
+
+def test_every_api_write_is_in_the_permission_table_and_behind_the_staff_prefix() -> None:
+    writes = _api_writes()
+    missing = sorted(set(writes) - set(API_TABLE))
+    assert not missing, f"API writes without a permission expectation: {missing}"
+    stale = sorted(set(API_TABLE) - set(writes))
+    assert not stale, f"the permission table names API writes that no longer exist: {stale}"
+    # The MFA middleware guards /api/v1/staff/: a write elsewhere would escape it.
+    outside = [
+        w
+        for w in writes
+        if not w.split()[1].startswith("/api/v1/staff/")
+        and any(check.post != NOWHERE for check in API_TABLE[w])
+    ]
+    assert not outside, f"API writes outside /api/v1/staff/: {outside}"
+
+
+def test_a_route_missing_from_the_table_is_named_by_the_check() -> None:
+    names = {name for _route, name, _p in _routes_under("en/staff/")}
+    table = {k: v for k, v in STAFF_TABLE.items() if k != "staff:area"}
+    assert sorted(names - set(table)) == ["staff:area"]
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+def _outcome(client: Client, response: Any) -> str:
+    status = response.status_code
+    if status in (301, 302):
+        location = response["Location"]
+        if "/admin/login/" in location:
+            # The admin's sign-in address forwards to allauth's.
+            return _outcome(client, client.get(location))
+        if "/accounts/login/" in location:
+            return "login"
+        if "/accounts/2fa/" in location:
+            return "mfa"
+        return "ok"
+    if status in (200, 201):
+        return "ok"
+    if status == 401:
+        return "login"
+    return str(status)
+
+
+@pytest.fixture
+def world(town: Any, personas: dict[str, Any], client_for: Any) -> dict[str, Any]:
+    def point_in(area: Any) -> ContactPoint:
+        point = ContactPoint.objects.filter(area=area, cancelled=False).exclude(rrule="").first()
+        assert point is not None, f"the demo town has no recurring contact point in {area}"
+        return point
+
+    now = timezone.now()
+    points = {"home": point_in(town.home), "elsewhere": point_in(town.elsewhere)}
+    starts = {
+        scope: occurrences(point, now, now + timedelta(days=120))[0].original_start
+        for scope, point in points.items()
+    }
+    areas = {"home": town.home, "elsewhere": town.elsewhere, "district": town.home.parent}
+    return {
+        "town": town,
+        "personas": personas,
+        "clients": {name: client_for(user) for name, user in personas.items()},
+        "areas": areas,
+        "points": points,
+        "starts": starts,
+    }
+
+
+def _staff_kwargs(name: str, scope: str, world: dict[str, Any]) -> dict[str, Any]:
+    route = next(r for r in _routes_under("en/staff/") if r[1] == name)[0]
+    if "<slug:slug>" in route:
+        return {"slug": world["areas"][scope].slug}
+    if "<int:pk>" in route:
+        return {"pk": world["points"][scope].pk}
+    return {}
+
+
+def _staff_post_data(name: str, scope: str, world: dict[str, Any]) -> dict[str, Any]:
+    today = timezone.localdate()
+    if name in ("staff:contact_point_create", "staff:contact_point_edit"):
+        point = world["points"][scope]
+        return {
+            "kind": "surgery",
+            "title": "Matrix surgery",
+            "venue": "Library",
+            "starts_at": timezone.localtime(point.starts_at).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "60",
+            "rrule": point.rrule,
+        }
+    if name == "staff:visibility_log":
+        return {"day": today.isoformat(), "metric": "surgeries", "amount": "1"}
+    if name == "staff:commitments_edit":
+        return {"surgeries": "6", "foot_patrol_hours": "40"}
+    if name == "staff:occurrence_change":
+        return {
+            "occurrence": world["starts"][scope].isoformat(),
+            "action": "cancelled",
+            "reason": "Matrix",
+        }
+    if name == "staff:profile_edit":
+        return {"name": "Pat Officer", "rank": "Police Constable", "bio": "", "languages": ["en"]}
+    return {}
+
+
+def _compare(label: str, expected: dict[str, str] | None, run: Any, mismatches: list[str]) -> None:
+    if expected is None:
+        return
+    for persona in PERSONAS:
+        got = run(persona)
+        if got != expected[persona]:
+            mismatches.append(f"{label} as {persona}: expected {expected[persona]}, got {got}")
+
+
+def test_each_persona_gets_what_the_table_says_on_the_staff_site(world: dict[str, Any]) -> None:
+    mismatches: list[str] = []
+    for name, checks in STAFF_TABLE.items():
+        for check in checks:
+            url = reverse(name, kwargs=_staff_kwargs(name, check.scope, world))
+            data = _staff_post_data(name, check.scope, world) if check.post else {}
+            clients = world["clients"]
+            _compare(
+                f"GET {url}",
+                check.get,
+                lambda p, url=url, c=clients: _outcome(c[p], c[p].get(url)),
+                mismatches,
+            )
+            _compare(
+                f"POST {url}",
+                check.post,
+                lambda p, url=url, data=data, c=clients: _outcome(c[p], c[p].post(url, data)),
+                mismatches,
+            )
+    assert not mismatches, "\n".join(mismatches)
+
+
+def _admin_kwargs(scope: str, world: dict[str, Any]) -> dict[str, Any]:
+    from django.contrib.contenttypes.models import ContentType
+
+    if scope == "autocomplete":
+        return {}
+    if scope == "app:places":
+        return {"app_label": "places"}
+    if scope == "user":
+        return {"id": world["personas"]["officer"].pk}
+    if scope == "view_on_site":
+        area = world["town"].home
+        return {"content_type_id": ContentType.objects.get_for_model(area).pk, "object_id": area.pk}
+    return {}
+
+
+def test_each_persona_gets_what_the_table_says_in_the_admin(world: dict[str, Any]) -> None:
+    mismatches: list[str] = []
+    clients = world["clients"]
+    for name, checks in ADMIN_TABLE.items():
+        for check in checks:
+            if name == "admin:<catch-all>":
+                url = "/en/admin/no-such-page/"
+            else:
+                url = reverse(name, kwargs=_admin_kwargs(check.scope, world))
+            if check.scope == "autocomplete":
+                url += "?app_label=places&model_name=area&field_name=parent&term=a"
+            # Each persona's own client; signing out must not spoil the next checks.
+            fresh = (
+                {
+                    p: (
+                        Client()
+                        if world["personas"][p] is None
+                        else _signed_in(world["personas"][p])
+                    )
+                    for p in PERSONAS
+                }
+                if name == "admin:logout"
+                else clients
+            )
+            _compare(
+                f"GET {url}",
+                check.get,
+                lambda p, url=url, c=fresh: _outcome(c[p], c[p].get(url)),
+                mismatches,
+            )
+            _compare(
+                f"POST {url}",
+                check.post,
+                lambda p, url=url, c=fresh: _outcome(c[p], c[p].post(url, {})),
+                mismatches,
+            )
+    assert not mismatches, "\n".join(mismatches)
+
+
+def _signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_each_persona_gets_what_the_table_says_on_every_model_admin(
+    world: dict[str, Any],
+) -> None:
+    mismatches: list[str] = []
+    clients = world["clients"]
+    for model in admin.site._registry:
+        opts = model._meta
+        for view in ("changelist", "add"):
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}")
+            refused_to_all = view == "add" and opts.label_lower in READ_ONLY_IN_ADMIN
+            _compare(
+                f"GET {url}",
+                ADMIN_READ_ONLY if refused_to_all else ADMIN_ONLY,
+                lambda p, url=url, c=clients: _outcome(c[p], c[p].get(url)),
+                mismatches,
+            )
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_each_persona_gets_what_the_table_says_on_the_api(world: dict[str, Any]) -> None:
+    today = timezone.localdate()
+    mismatches: list[str] = []
+    clients = world["clients"]
+    for key, checks in API_TABLE.items():
+        method, path = key.split()
+        for check in checks:
+            body: dict[str, Any] = {}
+            if "{slug}" in path:
+                url = path.replace("{slug}", world["areas"][check.scope].slug)
+                body = {"day": today.isoformat(), "metric": "surgeries", "amount": "1"}
+            elif "{pk}" in path:
+                url = path.replace("{pk}", str(world["points"][check.scope].pk))
+                body = {
+                    "original_start": world["starts"][check.scope].isoformat(),
+                    "status": "cancelled",
+                    "reason": "Matrix",
+                }
+            else:
+                url = path.replace("{path:rest}", "no/such/thing")
+            _compare(
+                f"{method} {url}",
+                check.post,
+                lambda p, url=url, body=body, method=method: _outcome(
+                    clients[p],
+                    clients[p].generic(
+                        method, url, json.dumps(body), content_type="application/json"
+                    ),
+                ),
+                mismatches,
+            )
+    assert not mismatches, "\n".join(mismatches)
