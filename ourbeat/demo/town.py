@@ -147,12 +147,12 @@ EXTRA_LANGUAGES = [
     "ar",
     "uk",
     "bn",
-    "gu",
+    "hi",
     "lt",
     "fr",
     "es",
     "tr",
-    "so",
+    "fa",
 ]
 BACKGROUNDS = [
     "worked as a youth worker",
