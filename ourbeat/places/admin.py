@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -38,6 +39,17 @@ class BoundaryImportForm(forms.Form):
         label=gettext_lazy("Part of"),
     )
     file = forms.FileField(label=gettext_lazy("GeoJSON or KML file"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.OURBEAT_BOUNDARY_MAX_BYTES
+        if upload.size > limit:
+            # Refused before it is read into memory.
+            raise forms.ValidationError(
+                _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+                % {"size": upload.size, "limit": limit}
+            )
+        return upload
 
 
 @admin.register(Area)

@@ -7,9 +7,9 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import QuerySet
-from shapely import contains_xy, intersects_xy
-from shapely.geometry import shape
-from shapely.prepared import prep
+from shapely import contains_xy
+from shapely.geometry import Point, shape
+from shapely.prepared import PreparedGeometry, prep
 
 from ourbeat.core.geo import point_cell, valid_point
 from ourbeat.places.models import Area, AreaCell, AreaLevel, Organisation
@@ -34,10 +34,11 @@ def neighbourhoods_by_district() -> OrderedDict[Area | None, list[Area]]:
 
 
 @lru_cache(maxsize=4096)
-def _prepared(area_id: int, version: int, boundary_key: str) -> object:
-    import json
-
-    return prep(shape(json.loads(boundary_key)))
+def _prepared_boundary(area_id: int, stamp: str) -> PreparedGeometry:
+    """The prepared polygon of an area, cached per version (``updated_at`` changes with
+    every save, so a changed boundary is never answered from the cache)."""
+    boundary = Area.objects.values_list("boundary", flat=True).get(pk=area_id)
+    return prep(shape(boundary))
 
 
 def locate_neighbourhood(lat: float, lng: float) -> Area | None:
@@ -45,7 +46,7 @@ def locate_neighbourhood(lat: float, lng: float) -> Area | None:
 
     The H3 index narrows the search to the areas overlapping the point's cell; a cell wholly
     inside one area answers at once, otherwise the boundary polygons decide. A point on an
-    edge shared by two areas goes to the one created first.
+    edge or vertex shared by two areas goes to the one created first (the lowest id).
     """
     if not valid_point(lat, lng):
         return None
@@ -53,13 +54,15 @@ def locate_neighbourhood(lat: float, lng: float) -> Area | None:
     rows = list(
         AreaCell.objects.filter(cell=cell, area__level=AreaLevel.NEIGHBOURHOOD)
         .select_related("area", "area__organisation", "area__parent")
+        .defer("area__boundary", "area__parent__boundary")
         .order_by("area_id")
     )
     for row in rows:
         if row.interior:
             return row.area
+    point = Point(lng, lat)
     for row in rows:
-        if intersects_xy(row.area.geometry, lng, lat):
+        if _prepared_boundary(row.area_id, row.area.updated_at.isoformat()).intersects(point):
             return row.area
     return None
 

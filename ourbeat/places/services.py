@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -189,6 +189,27 @@ def areas_import_features(
         raise BoundaryError(problems)
 
     existing = {a.code: a for a in Area.objects.filter(organisation=organisation, level=level)}
+    # Codes are unique within an organisation across all levels.
+    other_levels = dict(
+        Area.objects.filter(organisation=organisation)
+        .exclude(level=level)
+        .values_list("code", "name")
+    )
+    for index, feature in enumerate(features, start=1):
+        if feature.code and feature.code in other_levels:
+            problems.append(
+                _(
+                    "Feature %(n)s (%(name)s) has the code %(code)s, which %(other)s of "
+                    "%(organisation)s has already."
+                )
+                % {
+                    "n": index,
+                    "name": feature.name,
+                    "code": feature.code,
+                    "other": other_levels[feature.code],
+                    "organisation": organisation,
+                }
+            )
     incoming_codes = {f.code for f in features if f.code}
     siblings = [(a.name, a.geometry) for code, a in existing.items() if code not in incoming_codes]
     for sibling_name, _geometry in siblings:
@@ -198,6 +219,26 @@ def areas_import_features(
     if problems:
         raise BoundaryError(problems)
 
+    try:
+        return _write_areas(organisation, level, parent, features, existing, actor, source)
+    except IntegrityError as error:
+        raise BoundaryError(
+            [
+                _("The database refused the import (%(error)s); nothing was changed.")
+                % {"error": error}
+            ]
+        ) from error
+
+
+def _write_areas(
+    organisation: Organisation,
+    level: str,
+    parent: Area | None,
+    features: list[BoundaryFeature],
+    existing: dict[str, Area],
+    actor: Any,
+    source: str,
+) -> ImportResult:
     result = ImportResult(created=[], updated=[])
     taken: set[str] = set()
     with transaction.atomic():
