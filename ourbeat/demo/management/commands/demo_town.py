@@ -2,7 +2,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from ourbeat.demo.services import demo_town_exists, demo_town_load
 
@@ -27,10 +28,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if demo_town_exists():
             if options["if_empty"]:
-                self.stdout.write("The demo town is loaded already.")
+                self.stdout.write(_("The demo town is loaded already."))
                 return
-            self.stderr.write("The demo town is loaded already; use a fresh database.")
-            raise SystemExit(1)
+            raise CommandError(_("The demo town is loaded already; use a fresh database."))
         logins = demo_town_load(seed=options["seed"], with_photos=not options["no_photos"])
         lines = [
             f"Demo accounts (password: {logins.password}); staff set up TOTP at first sign-in:"
@@ -39,6 +39,6 @@ class Command(BaseCommand):
         credentials = Path(settings.VAR_DIR) / "demo-accounts.txt"
         credentials.write_text("\n".join(lines) + "\n")
         credentials.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS("The demo town of Millbrook is loaded."))
+        self.stdout.write(self.style.SUCCESS(_("The demo town of Millbrook is loaded.")))
         self.stdout.write("\n".join(lines))
         self.stdout.write(f"(kept in {credentials})")
