@@ -9,10 +9,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -20,6 +21,7 @@ from ourbeat.places.models import Area, AreaLevel
 from ourbeat.places.selectors import locate_neighbourhood, neighbourhoods
 from ourbeat.teams import services as team_services
 from ourbeat.teams.models import ContactPoint, Metric, OccurrenceChange
+from ourbeat.teams.schedule import local_zone
 from ourbeat.teams.selectors import current_assignments, upcoming_occurrences, visibility_summary
 
 api = NinjaAPI(
@@ -126,6 +128,8 @@ def _detail(area: Area) -> dict[str, Any]:
 
 
 def _area(slug: str) -> Area:
+    if "\x00" in slug:  # PostgreSQL refuses NUL in a text parameter; no slug holds one
+        raise Http404
     return get_object_or_404(Area.objects.select_related("organisation", "parent"), slug=slug)
 
 
@@ -207,7 +211,8 @@ def area_visibility(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
             "metric": r.metric,
             "label": r.label,
             "monthly_target": r.target,
-            "delivered": r.delivered,
+            # Sums come back with a database-dependent exponent; amounts are logged to 0.1.
+            "delivered": r.delivered.quantize(Decimal("0.1")),
         }
         for r in rows
     ]
@@ -216,11 +221,25 @@ def area_visibility(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 staff = Router(tags=["staff"], auth=django_auth)
 
 
+class CsrfToken(Schema):
+    csrf_token: str = Field(..., description="Send it back in the X-CSRFToken header.")
+
+
+@staff.get("/csrf-token", response=CsrfToken)
+def csrf_token(request: HttpRequest) -> dict[str, str]:
+    """The CSRF token for this session's writes (the cookie itself is HTTP-only)."""
+    return {"csrf_token": get_token(request)}
+
+
+# Text without NUL characters: PostgreSQL cannot store them (Django's forms refuse them too).
+NO_NUL = r"^[^\x00]*$"
+
+
 class VisibilityLogIn(Schema):
     day: date
     metric: Metric
     amount: Decimal = Field(..., gt=0, le=744)
-    note: str = Field("", max_length=300)
+    note: str = Field("", max_length=300, pattern=NO_NUL)
 
 
 class Created(Schema):
@@ -243,15 +262,22 @@ def visibility_log_create(request: HttpRequest, slug: str, payload: VisibilityLo
         amount=payload.amount,
         note=payload.note,
     )
-    return 201, {"id": entry.pk}
+    return Status(201, {"id": entry.pk})
+
+
+def _aware(value: datetime) -> datetime:
+    """A time without a zone is the area's local wall-clock time (as on its page)."""
+    return timezone.make_aware(value, local_zone()) if timezone.is_naive(value) else value
 
 
 class OccurrenceChangeIn(Schema):
-    original_start: datetime
+    original_start: datetime = Field(
+        ..., description="The occurrence's scheduled start; without a zone, local time."
+    )
     status: OccurrenceChange.Status
-    reason: str = Field("", max_length=300)
+    reason: str = Field("", max_length=300, pattern=NO_NUL)
     new_start: datetime | None = None
-    new_venue: str = Field("", max_length=200)
+    new_venue: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 @staff.post(
@@ -266,14 +292,27 @@ def occurrence_change_create(request: HttpRequest, pk: int, payload: OccurrenceC
     change = team_services.occurrence_change(
         contact_point=point,
         actor=request.user,
-        original_start=payload.original_start,
+        original_start=_aware(payload.original_start),
         status=payload.status.value,
         reason=payload.reason,
-        new_start=payload.new_start,
+        new_start=_aware(payload.new_start) if payload.new_start else None,
         new_venue=payload.new_venue,
     )
-    return 201, {"id": change.pk}
+    return Status(201, {"id": change.pk})
+
+
+# Any other address under the API is a 404 with a JSON body, never an HTML page. Its router
+# is added last, so that every real route is tried before it.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def not_found(request: HttpRequest, rest: str) -> None:
+    raise HttpError(404, "Not Found")
 
 
 api.add_router("/", public)
 api.add_router("/staff/", staff)
+api.add_router("/", fallback)

@@ -4,9 +4,11 @@ coordinates and population are strings, dates are local time without a zone."""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
@@ -14,10 +16,10 @@ from ninja.errors import HttpError
 from shapely.geometry import MultiPolygon, Polygon
 
 from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKind
-from ourbeat.places.selectors import locate_neighbourhood
-from ourbeat.teams.models import OfficerProfile
-from ourbeat.teams.schedule import local_zone
-from ourbeat.teams.selectors import current_assignments, upcoming_occurrences
+from ourbeat.places.selectors import locate_neighbourhood, neighbourhoods, police_services
+from ourbeat.teams.models import ContactKind, OfficerProfile
+from ourbeat.teams.schedule import Occurrence, local_zone, upcoming
+from ourbeat.teams.selectors import contact_points, current_assignments
 
 police_uk_api = NinjaAPI(
     title="ourbeat police.uk-compatible API",
@@ -75,7 +77,7 @@ class Location(Schema):
     name: str
     longitude: str | None
     latitude: str | None
-    postcode: str | None
+    postcode: str
     address: str
     type: str
     description: str | None
@@ -112,15 +114,34 @@ class NotFound(Schema):
     detail: str
 
 
+# police.uk's event types are few and coarse: a surgery, a street stall and a walk-and-talk
+# are all "meeting"s with the team; anything else is "other". Front counters are places
+# (neighbourhood "locations" of type "station"), not events.
+EVENT_TYPES: dict[str, str] = {
+    ContactKind.SURGERY: "meeting",
+    ContactKind.STREET_STALL: "meeting",
+    ContactKind.WALK_AND_TALK: "meeting",
+    ContactKind.EVENT: "other",
+}
+
+
 def _coordinate(value: float | None) -> str | None:
     return None if value is None else f"{value:.6f}".rstrip("0").rstrip(".")
 
 
+def _no_nul(*values: str) -> None:
+    """PostgreSQL refuses NUL in a text parameter; no force or neighbourhood id holds one."""
+    if any("\x00" in value for value in values):
+        raise Http404
+
+
 def _force(force: str) -> Organisation:
-    return get_object_or_404(Organisation, slug=force, kind=OrganisationKind.POLICE_SERVICE)
+    _no_nul(force)
+    return get_object_or_404(police_services(), slug=force)
 
 
 def _neighbourhood(force: str, code: str) -> Area:
+    _no_nul(force, code)
     return get_object_or_404(
         Area.objects.select_related("organisation"),
         organisation__slug=force,
@@ -143,10 +164,27 @@ def _local(value: Any) -> str:
     return str(value.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M:%S"))
 
 
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})\b", re.IGNORECASE)
+
+
+def _postcode(address: str) -> str:
+    """The UK postcode in an address, or "" (police.uk always sends a string here)."""
+    found = _POSTCODE.search(address)
+    return found.group(1).upper() if found else ""
+
+
+def _event_address(occurrence: Occurrence) -> str:
+    """Where to go: a moved occurrence's new venue stands alone (the usual address would
+    mislead); otherwise the venue and the address."""
+    point = occurrence.contact_point
+    if occurrence.venue != point.venue:
+        return occurrence.venue
+    return ", ".join(p for p in (occurrence.venue, point.address) if p)
+
+
 @police_uk_api.get("forces", response=list[ForceSummary], tags=["forces"])
 def forces(request: HttpRequest) -> list[dict[str, str]]:
-    rows = Organisation.objects.filter(kind=OrganisationKind.POLICE_SERVICE).order_by("name")
-    return [{"id": o.slug, "name": o.name} for o in rows]
+    return [{"id": o.slug, "name": o.name} for o in police_services().only("slug", "name")]
 
 
 @police_uk_api.get("forces/{force}", response={200: Force, 404: NotFound}, tags=["forces"])
@@ -187,16 +225,29 @@ def force_people(request: HttpRequest, force: str) -> list[dict[str, Any]]:
     response={200: Located, 400: NotFound, 404: NotFound},
     tags=["neighbourhoods"],
 )
-def locate(request: HttpRequest, q: str) -> dict[str, str]:
-    try:
-        lat_text, lng_text = q.split(",")
-        lat, lng = float(lat_text), float(lng_text)
-    except ValueError as error:
-        raise HttpError(400, "q must be latitude,longitude") from error
+def locate(request: HttpRequest, q: str = "") -> dict[str, str]:
+    """The force and neighbourhood containing ``q=latitude,longitude`` (404 when none does;
+    400 when q is not two finite numbers in range)."""
+    lat, lng = _parse_point(q)
     area = locate_neighbourhood(lat, lng)
     if area is None:
         raise HttpError(404, "No neighbourhood contains that point")
     return {"force": area.organisation.slug, "neighbourhood": area.code}
+
+
+def _parse_point(q: str) -> tuple[float, float]:
+    parts = q.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError(q)
+        lat, lng = float(parts[0]), float(parts[1])
+    except ValueError as error:
+        raise HttpError(400, "q must be latitude,longitude (e.g. q=52.6389,-1.13619)") from error
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        raise HttpError(400, "latitude and longitude must be finite numbers")
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise HttpError(400, "latitude must lie in [-90, 90] and longitude in [-180, 180]")
+    return lat, lng
 
 
 @police_uk_api.get(
@@ -206,8 +257,7 @@ def locate(request: HttpRequest, q: str) -> dict[str, str]:
 )
 def neighbourhood_list(request: HttpRequest, force: str) -> list[dict[str, str]]:
     org = _force(force)
-    rows = Area.objects.filter(organisation=org, level=AreaLevel.NEIGHBOURHOOD).order_by("name")
-    return [{"id": a.code, "name": a.name} for a in rows.only("code", "name")]
+    return [{"id": a.code, "name": a.name} for a in neighbourhoods(org).defer("boundary")]
 
 
 @police_uk_api.get(
@@ -218,17 +268,19 @@ def neighbourhood_detail(request: HttpRequest, force: str, neighbourhood: str) -
     contact = {"telephone": area.contact_telephone or area.organisation.telephone}
     if area.contact_email:
         contact["email"] = area.contact_email
+    # police.uk's locations are the neighbourhood's police stations: our front counters.
     locations = [
         {
             "name": point.venue,
             "latitude": _coordinate(point.latitude),
             "longitude": _coordinate(point.longitude),
-            "postcode": None,
+            "postcode": _postcode(point.address),
             "address": point.address,
-            "type": "station" if point.kind == "front_counter" else "other",
-            "description": point.title,
+            "type": "station",
+            "description": point.description or None,
         }
-        for point in area.contact_points.filter(cancelled=False, rrule="", kind="front_counter")
+        for point in contact_points(area)
+        if point.kind == ContactKind.FRONT_COUNTER
     ]
     return {
         "id": area.code,
@@ -296,17 +348,25 @@ def neighbourhood_events(
     """Upcoming occurrences of the team's contact points and events (cancelled ones left out,
     as police.uk has no way to say so)."""
     area = _neighbourhood(force, neighbourhood)
-    upcoming = upcoming_occurrences(area, timezone.now(), days=90, limit=100)
+    points = [p for p in contact_points(area) if p.kind != ContactKind.FRONT_COUNTER]
+    shown = [o for o in upcoming(points, timezone.now(), days=90, limit=500) if not o.is_cancelled]
     return [
         {
             "title": o.contact_point.title,
             "description": o.contact_point.description or None,
-            "address": ", ".join(p for p in (o.venue, o.contact_point.address) if p),
-            "type": o.contact_point.kind.replace("_", " "),
+            "address": _event_address(o),
+            "type": EVENT_TYPES.get(o.contact_point.kind, "other"),
             "start_date": _local(o.start),
             "end_date": _local(o.end),
             "contact_details": {},
         }
-        for o in upcoming
-        if not o.is_cancelled
+        for o in shown[:100]
     ]
+
+
+@police_uk_api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "{path:rest}", include_in_schema=False
+)
+def not_found(request: HttpRequest, rest: str) -> None:
+    """Anything else is a 404 with a JSON body, as every other answer of this API."""
+    raise HttpError(404, "Not Found")
