@@ -44,6 +44,9 @@ def upcoming_occurrences(
     return upcoming(contact_points(area), now, days=days, limit=limit)
 
 
+TENTH = Decimal("0.1")
+
+
 def previous_month(today: date) -> date:
     """The first day of the last month that has ended."""
     first_of_this = today.replace(day=1)
@@ -76,7 +79,8 @@ def delivered_totals(area: Area, month: date, today: date) -> dict[str, Decimal]
         .values("metric")
         .annotate(total=Sum("amount"))
     )
-    return {row["metric"]: row["total"] for row in rows}
+    # SQLite sums decimals as floats ("29.2000000000000"); amounts are kept to 0.1.
+    return {row["metric"]: Decimal(row["total"]).quantize(TENTH) for row in rows}
 
 
 def visibility_summary(area: Area, today: date) -> tuple[date, list[VisibilityRow]]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ourbeat.core import audit
-from ourbeat.places.models import Area
+from ourbeat.places.models import Area, AreaLevel
 from ourbeat.places.services import area_touch
 from ourbeat.teams.models import (
     ContactPoint,
@@ -212,6 +212,9 @@ def commitments_set(*, area: Area, actor: Any, targets: dict[str, Decimal | None
 def visibility_log_add(
     *, area: Area, actor: Any, day: date, metric: str, amount: Decimal, note: str = ""
 ) -> VisibilityLog:
+    if area.level != AreaLevel.NEIGHBOURHOOD:
+        # Monthly totals are published per neighbourhood; a district's log would count twice.
+        raise ValidationError(_("Delivered visibility is logged for a neighbourhood."))
     if day > timezone.localdate():
         raise ValidationError({"day": _("Delivered visibility cannot be logged in advance.")})
     entry = VisibilityLog(
