@@ -10,9 +10,14 @@
     if (!configEl) { return; }
     var config = JSON.parse(configEl.textContent);
     var fallback = document.querySelector('[data-map-fallback="' + host.id + '"]');
+    if (fallback && fallback.viewBox && fallback.viewBox.baseVal && fallback.viewBox.baseVal.height) {
+      // Give the map the town's own proportions, so it fits snugly on any screen.
+      var box = fallback.viewBox.baseVal;
+      host.style.aspectRatio = String(Math.min(Math.max(box.width / box.height, 0.75), 2));
+    }
     host.hidden = false;
     if (fallback) { fallback.setAttribute("hidden", ""); fallback.style.display = "none"; }
-    var map = L.map(host, { scrollWheelZoom: false });
+    var map = L.map(host, { scrollWheelZoom: false, zoomSnap: 0.25 });
     if (config.tileUrl) {
       L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
     }
@@ -22,7 +27,7 @@
         featureLayer.bindTooltip(feature.properties.name);
       }
     }).addTo(map);
-    if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }
+    if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), { padding: [12, 12] }); }
     if (config.clickToLocate) {
       host.classList.add("click-to-locate");
       map.on("click", function (event) {
