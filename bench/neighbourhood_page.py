@@ -207,11 +207,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--duration", type=int, default=15, help="seconds per measured run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per URL")
-    parser.add_argument(
-        "--persistent-sqlite",
-        action="store_true",
-        help="serve with bench/persistent_sqlite_settings.py (one SQLite connection a worker)",
-    )
     parser.add_argument("--port", type=int, default=0, help="default: any free port")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -220,8 +215,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ourbeat-bench-") as tmp:
         var_dir = Path(tmp)
         env, pages = prepare(var_dir)
-        if args.persistent_sqlite:
-            env["DJANGO_SETTINGS_MODULE"] = "bench.persistent_sqlite_settings"
         script = var_dir / "report.lua"
         script.write_text(WRK_REPORT)
         port = args.port or free_port()
@@ -262,8 +255,7 @@ def main() -> None:
         f"sync workers; wrk {args.threads} thread(s), {args.connections} connections, "
         f"{args.rounds} x {args.duration} s per URL, median round shown"
     )
-    connections = "persistent" if args.persistent_sqlite else "as configured (one per request)"
-    print(f"SQLite connections: {connections}")
+    print("database: SQLite (WAL), one persistent connection per worker (CONN_MAX_AGE 60)")
     print(f"page size: {len(body.encode()):,} bytes")
     print()
     header = f"{'URL':<32} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
