@@ -19,7 +19,7 @@ from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKin
 from ourbeat.places.selectors import locate_neighbourhood, neighbourhoods, police_services
 from ourbeat.teams.models import ContactKind, OfficerProfile
 from ourbeat.teams.schedule import Occurrence, local_zone, upcoming
-from ourbeat.teams.selectors import contact_points, current_assignments
+from ourbeat.teams.selectors import current_assignments, meeting_points, stations
 
 police_uk_api = NinjaAPI(
     title="ourbeat police.uk-compatible API",
@@ -279,8 +279,7 @@ def neighbourhood_detail(request: HttpRequest, force: str, neighbourhood: str) -
             "type": "station",
             "description": point.description or None,
         }
-        for point in contact_points(area)
-        if point.kind == ContactKind.FRONT_COUNTER
+        for point in stations(area)
     ]
     return {
         "id": area.code,
@@ -348,7 +347,7 @@ def neighbourhood_events(
     """Upcoming occurrences of the team's contact points and events (cancelled ones left out,
     as police.uk has no way to say so)."""
     area = _neighbourhood(force, neighbourhood)
-    points = [p for p in contact_points(area) if p.kind != ContactKind.FRONT_COUNTER]
+    points = meeting_points(area)
     shown = [o for o in upcoming(points, timezone.now(), days=90, limit=500) if not o.is_cancelled]
     return [
         {

@@ -143,6 +143,10 @@ class ContactPoint(models.Model):
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
 
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + self.duration
+
 
 class OccurrenceChange(models.Model):
     """One occurrence of a contact point cancelled or moved (iCalendar's RECURRENCE-ID)."""

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 from ourbeat.places.models import Area
 from ourbeat.teams.models import (
     Assignment,
+    ContactKind,
     ContactPoint,
     Metric,
     OfficerProfile,
@@ -38,10 +39,23 @@ def contact_points(area: Area) -> list[ContactPoint]:
     return list(ContactPoint.objects.filter(area=area, cancelled=False).prefetch_related("changes"))
 
 
+def meeting_points(area: Area) -> list[ContactPoint]:
+    """Contact points one goes to at a time: surgeries, stalls, walks, events."""
+    return [p for p in contact_points(area) if p.kind != ContactKind.FRONT_COUNTER]
+
+
+def stations(area: Area) -> list[ContactPoint]:
+    """Front counters: standing opening hours, listed apart from dated meetings (five
+    weekday openings would otherwise crowd the surgeries out of the upcoming list)."""
+    return list(
+        ContactPoint.objects.filter(area=area, cancelled=False, kind=ContactKind.FRONT_COUNTER)
+    )
+
+
 def upcoming_occurrences(
     area: Area, now: datetime, days: int = 60, limit: int = 12
 ) -> list[Occurrence]:
-    return upcoming(contact_points(area), now, days=days, limit=limit)
+    return upcoming(meeting_points(area), now, days=days, limit=limit)
 
 
 TENTH = Decimal("0.1")

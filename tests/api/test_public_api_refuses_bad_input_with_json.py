@@ -9,26 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.api.bad_input import HOSTILE, assert_json_error
+
 BASE = "/api/v1"
-HOSTILE = [
-    "<script>alert(1)</script>",
-    "' OR '1'='1",
-    "1; DROP TABLE places_area; --",
-    "../../etc/passwd",
-    "..%2F..%2Fetc%2Fpasswd",
-    "%00",
-    "ñandú-😀",
-    "x" * 5000,
-]
-
-
-def assert_json_error(response: Any, status: int) -> Any:
-    assert response.status_code == status, response.content[:300]
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert body["detail"]
-    assert "<script>" not in response.content.decode()
-    return body
 
 
 @pytest.mark.parametrize(

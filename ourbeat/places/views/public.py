@@ -124,6 +124,7 @@ def _cached_page(request: HttpRequest, slug: str, template: str, page: str) -> H
         "organisation": area.organisation,
         "team": list(team_selectors.current_assignments(area, today)),
         "upcoming": team_selectors.upcoming_occurrences(area, timezone.now()),
+        "stations": team_selectors.stations(area),
         "visibility_month": month,
         "visibility": visibility,
         "today": today,
