@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ourbeat.accounts",
     "ourbeat.places",
     "ourbeat.teams",
+    "ourbeat.concerns",
     "ourbeat.api",
     "ourbeat.demo",
 ]
@@ -232,6 +233,8 @@ LOGGING = {
 
 # ourbeat's own settings.
 OURBEAT_SITE_NAME = env_str("OURBEAT_SITE_NAME", "ourbeat")
+# The public address of the site, for links in e-mails.
+OURBEAT_SITE_URL = env_str("OURBEAT_SITE_URL", "http://127.0.0.1:8000")
 # Map tiles are optional: with none, boundaries and points still draw on a blank map.
 OURBEAT_MAP_TILE_URL = env_str("OURBEAT_MAP_TILE_URL", "")
 OURBEAT_MAP_TILE_ATTRIBUTION = env_str("OURBEAT_MAP_TILE_ATTRIBUTION", "")

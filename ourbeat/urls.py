@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("api/police-uk/", police_uk_api.urls),
+    path("open311/v2/", include("ourbeat.api.open311")),
     # Uploaded media (officer photos): re-encoded on upload, so serving them is safe; a
     # production deployment may serve MEDIA_ROOT from the front proxy instead.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
@@ -27,7 +28,9 @@ urlpatterns += i18n_patterns(
     ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("staff/concerns/", include("ourbeat.concerns.urls_staff", namespace="staff_concerns")),
     path("staff/", include("ourbeat.teams.urls_staff", namespace="staff")),
+    path("", include("ourbeat.concerns.urls", namespace="concerns")),
     path("", include("ourbeat.teams.urls", namespace="teams")),
     path("", include("ourbeat.places.urls", namespace="places")),
 )

@@ -98,3 +98,41 @@ def edits_contact_point(user: Any, point: Any) -> bool:
 
 
 rules.add_perm("teams.edit_contact_point", edits_contact_point)
+
+
+CONCERN_HANDLER_ROLES = {Role.OFFICER, Role.SUPERVISOR, Role.PARTNER_STAFF, Role.ORG_ADMIN}
+
+
+def _handles_in(user: Any, organisation_id: int, area: Any, roles: Iterable[str]) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(
+        m.organisation_id == organisation_id
+        and (m.area is None or area.path.startswith(m.area.path))
+        for m in _memberships(user, roles)
+    )
+
+
+@rules.predicate
+def handles_concern(user: Any, concern: Any) -> bool:
+    """Staff of the responsible organisation, within their area scope."""
+    return concern is not None and _handles_in(
+        user, concern.responsible_id, concern.area, CONCERN_HANDLER_ROLES
+    )
+
+
+@rules.predicate
+def reads_concern(user: Any, concern: Any) -> bool:
+    """Handlers, analysts of the responsible organisation, and staff of an organisation
+    that referred the concern on (the sender keeps read access)."""
+    if concern is None:
+        return False
+    readers = CONCERN_HANDLER_ROLES | {Role.ANALYST}
+    if _handles_in(user, concern.responsible_id, concern.area, readers):
+        return True
+    senders = {r.from_organisation_id for r in concern.referrals.all()}
+    return any(m.organisation_id in senders for m in _memberships(user, readers))
+
+
+rules.add_perm("concerns.handle_concern", handles_concern)
+rules.add_perm("concerns.read_concern", reads_concern)

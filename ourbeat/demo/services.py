@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from ourbeat.accounts.models import Membership, Role, User
+from ourbeat.concerns.models import Category, RoutingRule
 from ourbeat.core import audit
 from ourbeat.core.geo import BoundaryFeature
 from ourbeat.demo.town import DemoArea, DemoTown, generate
@@ -316,6 +317,7 @@ def demo_town_load(*, seed: int, today: date | None = None, with_photos: bool = 
             ],
             batch_size=1000,
         )
+        demo_categories_load(force=force)
         audit.record(
             "demo.town.load",
             actor=None,
@@ -328,3 +330,35 @@ def demo_town_load(*, seed: int, today: date | None = None, with_photos: bool = 
             },
         )
     return DemoLogins(password=password, accounts=logins)
+
+
+def demo_categories_load(*, force: Organisation) -> list[Category]:
+    """The categories of the demo town with their routing rules (no audit event: part of the
+    demo load)."""
+    from ourbeat.demo.categories import CATEGORIES
+
+    areas = {a.code: a for a in Area.objects.filter(organisation=force)}
+    created = []
+    for order, spec in enumerate(CATEGORIES):
+        ru_group, ru_name = spec["ru"]
+        category = Category.objects.create(
+            organisation=force,
+            code=spec["code"],
+            group=spec["group"],
+            name=spec["name"],
+            translations={"ru": {"group": ru_group, "name": ru_name}},
+            sensitive=spec.get("sensitive", False),
+            public_resolution=spec.get("resolution", 9),
+            first_response_days=spec.get("first", 2),
+            resolution_plan_days=spec.get("plan", 10),
+            questions=spec.get("questions", []),
+            order=order,
+        )
+        for area_code, organisation_slug in spec.get("routes", {}).items():
+            RoutingRule.objects.create(
+                category=category,
+                area=areas[area_code] if area_code else None,
+                responsible=Organisation.objects.get(slug=organisation_slug),
+            )
+        created.append(category)
+    return created

@@ -4,20 +4,18 @@ content version of the areas whose public page it changes."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ourbeat.core import audit
+from ourbeat.core.images import photo_reencode
 from ourbeat.places.models import Area, AreaLevel
 from ourbeat.places.services import area_touch
 from ourbeat.teams.models import (
@@ -29,33 +27,9 @@ from ourbeat.teams.models import (
 )
 from ourbeat.teams.schedule import RecurrenceError, normalise_rrule, occurrences, parse_rrule
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_SIDE = 600
-
 
 def _profile_areas(profile: OfficerProfile) -> list[int]:
     return list(profile.assignments.values_list("area_id", flat=True))
-
-
-def photo_reencode(upload: UploadedFile) -> ContentFile:
-    """Re-encode an uploaded photo as a JPEG at most 600 px a side, dropping all metadata
-    (EXIF GPS included) because only the pixels are copied."""
-    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError(_("The photo is larger than 5 MB."))
-    try:
-        with Image.open(upload) as image:
-            if image.format not in {"JPEG", "PNG", "WEBP"}:
-                raise ValidationError(_("The photo must be a JPEG, PNG or WebP image."))
-            upright = ImageOps.exif_transpose(image) or image
-            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            rgba = upright.convert("RGBA")
-            clean = Image.new("RGB", rgba.size, "white")
-            clean.paste(rgba, mask=rgba.split()[-1])
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise ValidationError(_("The file is not an image we can read.")) from error
-    buffer = io.BytesIO()
-    clean.save(buffer, format="JPEG", quality=85)
-    return ContentFile(buffer.getvalue(), name="photo.jpg")
 
 
 def profile_update(

@@ -1,0 +1,105 @@
+"""Reads of concerns shared by pages, feeds and APIs. Public reads never touch ``Reporter``
+and never return the exact point; staff reads are scoped to what the user may handle."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import h3
+import numpy as np
+from django.db.models import Q, QuerySet
+
+from ourbeat.accounts.models import Role
+from ourbeat.concerns.models import OPEN_STATUSES, Category, Concern, Referral
+from ourbeat.core.permissions import areas_filter_for
+
+HANDLER_ROLES = {Role.OFFICER, Role.SUPERVISOR, Role.PARTNER_STAFF, Role.ORG_ADMIN}
+READER_ROLES = HANDLER_ROLES | {Role.ANALYST}
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True).order_by("group", "order", "name")
+
+
+def public_concerns() -> QuerySet[Concern]:
+    """Published, not hidden: the only concerns the public sees."""
+    return (
+        Concern.objects.filter(published_at__isnull=False, hidden=False)
+        .select_related("category", "area", "responsible")
+        .defer("description", "latitude", "longitude", "idempotency_key")
+    )
+
+
+def public_point(concern: Concern) -> tuple[float, float] | None:
+    """The anonymised point shown in public: the centre of the concern's H3 cell."""
+    if concern.public_cell is None:
+        return None
+    lat, lng = h3.cell_to_latlng(h3.int_to_str(concern.public_cell))
+    return round(lat, 6), round(lng, 6)
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The date ``days`` working days (Monday to Friday) after ``start``."""
+    return np.busday_offset(np.datetime64(start, "D"), days, roll="forward").astype(date)
+
+
+def due_dates(concern: Concern) -> tuple[date, date]:
+    """When the first response and the resolution plan are due under the published commitment."""
+    reported = concern.created_at.date()
+    return (
+        working_days_after(reported, concern.category.first_response_days),
+        working_days_after(reported, concern.category.resolution_plan_days),
+    )
+
+
+def staff_concerns(user: Any) -> QuerySet[Concern]:
+    """Concerns the user may see on the staff side: those their organisation is responsible
+    for (within their area scope) and those their organisation referred on (read access)."""
+    qs = Concern.objects.select_related("category", "area", "responsible", "assigned_to")
+    if getattr(user, "is_superuser", False):
+        return qs
+    scope = Q(pk__in=[])
+    for membership in areas_filter_for(user, READER_ROLES):
+        mine = Q(responsible_id=membership.organisation_id)
+        if membership.area is not None:
+            mine &= Q(area__path__startswith=membership.area.path)
+        referred = Q(
+            pk__in=Referral.objects.filter(from_organisation_id=membership.organisation_id).values(
+                "concern_id"
+            )
+        )
+        scope |= mine | referred
+    return qs.filter(scope)
+
+
+def queue(user: Any, view: str, now: datetime) -> QuerySet[Concern]:
+    """The triage queue: ``new`` (not yet acknowledged), ``overdue`` (open past the first
+    response commitment), ``mine``, ``unassigned``, or ``open``."""
+    qs = staff_concerns(user).filter(status__in=OPEN_STATUSES).order_by("created_at")
+    if view == "new":
+        return qs.filter(status="submitted")
+    if view == "mine":
+        return qs.filter(assigned_to=user)
+    if view == "unassigned":
+        return qs.filter(assigned_to__isnull=True)
+    if view == "overdue":
+        overdue_ids = [c.pk for c in qs.filter(status="submitted") if due_dates(c)[0] < now.date()]
+        return qs.filter(pk__in=overdue_ids)
+    return qs
+
+
+def nearby_open(
+    category: Category, latitude: float, longitude: float, limit: int = 5
+) -> list[Concern]:
+    """Open, published concerns of the same category near a point ("is it one of these?"),
+    found through the public cells around it, so that no exact point is compared."""
+    if category.sensitive:
+        return []
+    centre = h3.latlng_to_cell(latitude, longitude, category.public_resolution)
+    cells = [h3.str_to_int(c) for c in h3.grid_disk(centre, 2)]
+    return list(
+        public_concerns()
+        .filter(category=category, status__in=OPEN_STATUSES, public_cell__in=cells)
+        .order_by("-created_at")[:limit]
+    )

@@ -1,0 +1,423 @@
+"""Writes to concerns. Every function is one short transaction with an audit event; photo
+re-encoding happens before it and e-mail after it commits (never inside)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import h3
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ourbeat.concerns.models import (
+    OPEN_STATUSES,
+    Category,
+    Channel,
+    Concern,
+    Photo,
+    Rating,
+    Referral,
+    Reporter,
+    RoutingRule,
+    Status,
+    Update,
+    UpdateKind,
+)
+from ourbeat.core import audit
+from ourbeat.core.images import photo_reencode
+from ourbeat.core.text import mask_personal_details
+from ourbeat.places.models import Area, Organisation
+from ourbeat.places.selectors import locate_neighbourhood
+
+MAX_PHOTOS = 3
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def route(category: Category, area: Area) -> Organisation:
+    """The responsible organisation: the rule of the most specific area containing the
+    concern's neighbourhood, else the category's rule for anywhere, else its owner."""
+    rules = {
+        rule.area_id: rule.responsible
+        for rule in RoutingRule.objects.filter(category=category).select_related("responsible")
+    }
+    for ancestor_id in reversed([int(part) for part in area.path.strip("/").split("/") if part]):
+        if ancestor_id in rules:
+            return rules[ancestor_id]
+    return rules.get(None) or category.organisation
+
+
+def public_cell(category: Category, latitude: float, longitude: float) -> int | None:
+    """Where the public may see the concern: an H3 cell, never the point; nowhere for a
+    sensitive category."""
+    if category.sensitive:
+        return None
+    return int(h3.str_to_int(h3.latlng_to_cell(latitude, longitude, category.public_resolution)))
+
+
+def _reference(area: Area, pk: int) -> str:
+    """A short public reference such as MIL-26-000042; derived from the primary key so that
+    concurrent submissions can never draw the same number."""
+    year = timezone.localdate().strftime("%y")
+    return f"{area.organisation.slug[:3].upper()}-{year}-{pk:06d}"
+
+
+@dataclass
+class Submitted:
+    concern: Concern
+    created: bool
+    token: str  # the reporter's secret for the confirm/reply/rate links ("" on a replay)
+
+
+def concern_submit(
+    *,
+    category: Category,
+    latitude: float,
+    longitude: float,
+    description: str,
+    channel: str = Channel.WEB,
+    location_text: str = "",
+    answers: dict[str, Any] | None = None,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    show_name: bool = False,
+    photos: list[UploadedFile] | None = None,
+    user: Any = None,
+    idempotency_key: str | None = None,
+) -> Submitted:
+    """File a concern. A signed-in resident's concern is confirmed at once; a signed-out
+    one waits for the e-mailed link. The same ``idempotency_key`` returns the first concern
+    instead of filing a second (a client retrying after a timeout)."""
+    if idempotency_key:
+        existing = Concern.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return Submitted(existing, False, "")
+    if not category.active:
+        raise ValidationError({"category": _("This category is not open for reports.")})
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("Describe the concern.")})
+    area = locate_neighbourhood(latitude, longitude)
+    if area is None:
+        raise ValidationError({"location": _("That place is outside the neighbourhoods we serve.")})
+    photos = photos or []
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("Attach at most 3 photos.")})
+    images = [photo_reencode(photo, max_side=1600) for photo in photos]
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    if not signed_in and not reporter_email:
+        raise ValidationError(
+            {"reporter_email": _("Give an e-mail address so that we can confirm the report.")}
+        )
+    token = secrets.token_urlsafe(24)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            concern = Concern.objects.create(
+                reference=f"pending-{secrets.token_hex(6)}",
+                category=category,
+                area=area,
+                responsible=route(category, area),
+                latitude=latitude,
+                longitude=longitude,
+                public_cell=public_cell(category, latitude, longitude),
+                location_text=location_text.strip(),
+                description=description,
+                answers=answers or {},
+                channel=channel,
+                confirmed_at=now if signed_in else None,
+                idempotency_key=idempotency_key or None,
+                created_at=now,
+            )
+            concern.reference = _reference(area, concern.pk)
+            concern.save(update_fields=["reference"])
+            Reporter.objects.create(
+                concern=concern,
+                user=user if signed_in else None,
+                name=reporter_name.strip(),
+                email=reporter_email.strip() or getattr(user, "email", ""),
+                phone=reporter_phone.strip(),
+                show_name=show_name,
+                token_hash=token_hash(token),
+            )
+            for image in images:
+                Photo.objects.create(concern=concern, image=image)
+            audit.record(
+                "concerns.concern.submit",
+                actor=user,
+                obj=concern,
+                data={"category": category.code, "area": area.pk, "channel": channel},
+            )
+    except IntegrityError:
+        # Two retries raced on the same key: the first one's concern is the answer.
+        if idempotency_key:
+            existing = Concern.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return Submitted(existing, False, "")
+        raise
+    return Submitted(concern, True, token)
+
+
+def reporter_for_token(token: str) -> Reporter | None:
+    if not token:
+        return None
+    return (
+        Reporter.objects.select_related("concern", "concern__category")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def concern_confirm(*, token: str) -> Concern:
+    reporter = reporter_for_token(token)
+    if reporter is None:
+        raise ValidationError(_("This link is not valid."))
+    concern = reporter.concern
+    if concern.confirmed_at is None:
+        with transaction.atomic():
+            Concern.objects.filter(pk=concern.pk, confirmed_at__isnull=True).update(
+                confirmed_at=timezone.now()
+            )
+            audit.record("concerns.concern.confirm", actor=None, obj=concern)
+        concern.refresh_from_db()
+    return concern
+
+
+def concern_publish(*, concern: Concern, actor: Any, text: str | None = None) -> Concern:
+    """Moderate and publish: the published text has personal details masked; the original
+    stays in the audit log."""
+    if concern.confirmed_at is None:
+        raise ValidationError(_("The reporter has not confirmed this concern yet."))
+    source = concern.description if text is None else text
+    with transaction.atomic():
+        before = concern.public_text
+        concern.public_text = mask_personal_details(source.strip())
+        concern.published_at = concern.published_at or timezone.now()
+        concern.hidden = False
+        concern.save(update_fields=["public_text", "published_at", "hidden", "updated_at"])
+        concern.photos.update(public=True)
+        audit.record(
+            "concerns.concern.publish",
+            actor=actor,
+            obj=concern,
+            data={
+                "original": concern.description,
+                "before": before,
+                "published": concern.public_text,
+            },
+        )
+    return concern
+
+
+def concern_hide(*, concern: Concern, actor: Any, reason: str) -> None:
+    with transaction.atomic():
+        Concern.objects.filter(pk=concern.pk).update(hidden=True)
+        audit.record("concerns.concern.hide", actor=actor, obj=concern, data={"reason": reason})
+
+
+def concern_support(*, concern: Concern) -> None:
+    """A resident adds their voice to an open concern instead of filing a duplicate."""
+    if not concern.is_public or not concern.is_open:
+        raise ValidationError(_("Only open, published concerns can be supported."))
+    with transaction.atomic():
+        Concern.objects.filter(pk=concern.pk).update(supporters=F("supporters") + 1)
+        audit.record("concerns.concern.support", actor=None, obj=concern)
+
+
+def _add_update(
+    concern: Concern, *, kind: str, actor: Any, text: str = "", status: str = "", public: bool
+) -> Update:
+    return Update.objects.create(
+        concern=concern,
+        kind=kind,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author_label=str(actor) if getattr(actor, "is_authenticated", False) else "",
+        status=status,
+        text=mask_personal_details(text) if public else text,
+        public=public,
+        created_at=timezone.now(),
+    )
+
+
+def concern_set_status(
+    *, concern: Concern, actor: Any, status: str, text: str = "", note: str = ""
+) -> Update:
+    """Move the concern along its lifecycle with a public message to the resident."""
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if status == Status.NOT_POLICE_MATTER and not note.strip():
+        raise ValidationError({"note": _("Say where the resident should go instead.")})
+    with transaction.atomic():
+        before = concern.status
+        concern.status = status
+        concern.status_note = note.strip()
+        concern.save(update_fields=["status", "status_note", "updated_at"])
+        update = _add_update(
+            concern, kind=UpdateKind.STATUS, actor=actor, text=text, status=status, public=True
+        )
+        audit.record(
+            "concerns.concern.status",
+            actor=actor,
+            obj=concern,
+            data={"from": before, "to": status, "text": text, "note": note},
+        )
+    return update
+
+
+def concern_respond(*, concern: Concern, actor: Any, text: str) -> Update:
+    if not text.strip():
+        raise ValidationError({"text": _("Write the response.")})
+    with transaction.atomic():
+        update = _add_update(concern, kind=UpdateKind.RESPONSE, actor=actor, text=text, public=True)
+        audit.record("concerns.concern.respond", actor=actor, obj=concern, data={"text": text})
+    return update
+
+
+def concern_note(*, concern: Concern, actor: Any, text: str) -> Update:
+    """An internal note: never leaves the staff side."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note.")})
+    with transaction.atomic():
+        update = _add_update(concern, kind=UpdateKind.NOTE, actor=actor, text=text, public=False)
+        audit.record("concerns.concern.note", actor=actor, obj=concern)
+    return update
+
+
+def concern_reply(*, token: str, text: str) -> Update:
+    """The resident answers through their e-mailed link; the reply joins the thread for the
+    handling staff."""
+    reporter = reporter_for_token(token)
+    if reporter is None:
+        raise ValidationError(_("This link is not valid."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write your reply.")})
+    with transaction.atomic():
+        update = _add_update(
+            reporter.concern, kind=UpdateKind.REPLY, actor=None, text=text, public=False
+        )
+        audit.record("concerns.concern.reply", actor=None, obj=reporter.concern)
+    return update
+
+
+def concern_rate(
+    *, token: str, resolved: bool, satisfied: int, respectful: bool, comment: str = ""
+) -> Rating:
+    reporter = reporter_for_token(token)
+    if reporter is None:
+        raise ValidationError(_("This link is not valid."))
+    concern = reporter.concern
+    if concern.status in OPEN_STATUSES:
+        raise ValidationError(_("You can rate the response once the concern is closed."))
+    if hasattr(concern, "rating"):
+        raise ValidationError(_("This concern has been rated already."))
+    rating = Rating(
+        concern=concern,
+        resolved=resolved,
+        satisfied=satisfied,
+        respectful=respectful,
+        comment=comment,
+    )
+    rating.full_clean()
+    with transaction.atomic():
+        rating.save()
+        audit.record(
+            "concerns.concern.rate",
+            actor=None,
+            obj=concern,
+            data={"resolved": resolved, "satisfied": satisfied, "respectful": respectful},
+        )
+    return rating
+
+
+def concern_assign(*, concerns: list[Concern], actor: Any, assignee: Any) -> int:
+    with transaction.atomic():
+        count = Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(assigned_to=assignee)
+        audit.record(
+            "concerns.concern.assign",
+            actor=actor,
+            data={"concerns": [c.pk for c in concerns], "assignee": getattr(assignee, "pk", None)},
+        )
+    return count
+
+
+def concern_change_category(*, concern: Concern, actor: Any, category: Category, note: str) -> None:
+    """Re-categorise and re-route, telling the resident why."""
+    with transaction.atomic():
+        before = (concern.category.code, concern.responsible_id)
+        concern.category = category
+        concern.responsible = route(category, concern.area)
+        concern.public_cell = public_cell(category, concern.latitude, concern.longitude)
+        concern.save(update_fields=["category", "responsible", "public_cell", "updated_at"])
+        _add_update(concern, kind=UpdateKind.RESPONSE, actor=actor, text=note, public=True)
+        audit.record(
+            "concerns.concern.recategorise",
+            actor=actor,
+            obj=concern,
+            data={
+                "from": before[0],
+                "to": category.code,
+                "responsible_before": before[1],
+                "note": note,
+            },
+        )
+
+
+def concern_mark_duplicate(*, concern: Concern, actor: Any, original: Concern) -> None:
+    """Merge into ``original``: its thread gains a note and the duplicate is closed."""
+    if original.pk == concern.pk or original.duplicate_of_id == concern.pk:
+        raise ValidationError(_("A concern cannot be a duplicate of itself."))
+    with transaction.atomic():
+        concern.duplicate_of = original
+        concern.status = Status.DUPLICATE
+        concern.save(update_fields=["duplicate_of", "status", "updated_at"])
+        Concern.objects.filter(pk=original.pk).update(
+            supporters=F("supporters") + 1 + concern.supporters
+        )
+        _add_update(
+            concern,
+            kind=UpdateKind.STATUS,
+            actor=actor,
+            status=Status.DUPLICATE,
+            text=_("This concern is being handled as %(reference)s.")
+            % {"reference": original.reference},
+            public=True,
+        )
+        audit.record(
+            "concerns.concern.duplicate",
+            actor=actor,
+            obj=concern,
+            data={"original": original.reference},
+        )
+
+
+def concern_refer(*, concern: Concern, actor: Any, to: Organisation, note: str) -> Referral:
+    """Pass the concern to another organisation; the sender keeps read access."""
+    if to.pk == concern.responsible_id:
+        raise ValidationError(_("The concern is already with that organisation."))
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            concern=concern, from_organisation=concern.responsible, to_organisation=to, note=note
+        )
+        concern.responsible = to
+        concern.save(update_fields=["responsible", "updated_at"])
+        _add_update(
+            concern,
+            kind=UpdateKind.REFERRAL,
+            actor=actor,
+            text=_("Passed to %(organisation)s.") % {"organisation": to.name},
+            public=True,
+        )
+        audit.record(
+            "concerns.concern.refer", actor=actor, obj=concern, data={"to": to.slug, "note": note}
+        )
+    return referral
