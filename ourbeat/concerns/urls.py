@@ -1,7 +1,8 @@
-from django.urls import URLPattern, path  # noqa: F401
+from ourbeat.concerns.urls_browse import urlpatterns as browse_urlpatterns
+from ourbeat.concerns.urls_report import urlpatterns as report_urlpatterns
 
 app_name = "concerns"
 
-# Public pages: reporting and the resident's links (views/public.py), browsing, the map and
+# Reporting and the resident's e-mailed links (views/public.py), then browsing, the map and
 # the feeds (views/browse.py).
-urlpatterns: list[URLPattern] = []
+urlpatterns = report_urlpatterns + browse_urlpatterns
