@@ -69,6 +69,9 @@ def staff_concerns(user: Any) -> QuerySet[Concern]:
                 "concern_id"
             )
         )
+        if membership.area is not None:
+            # The sender keeps read access within the same area scope as its own concerns.
+            referred &= Q(area__path__startswith=membership.area.path)
         scope |= mine | referred
     return qs.filter(scope)
 

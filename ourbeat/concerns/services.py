@@ -30,11 +30,13 @@ from ourbeat.concerns.models import (
     Update,
     UpdateKind,
 )
+from ourbeat.concerns.notifications import notify_public_update
 from ourbeat.core import audit
 from ourbeat.core.images import photo_reencode
 from ourbeat.core.text import mask_personal_details
 from ourbeat.places.models import Area, Organisation
 from ourbeat.places.selectors import locate_neighbourhood
+from ourbeat.places.services import area_touch
 
 MAX_PHOTOS = 3
 
@@ -206,6 +208,7 @@ def concern_publish(*, concern: Concern, actor: Any, text: str | None = None) ->
         concern.hidden = False
         concern.save(update_fields=["public_text", "published_at", "hidden", "updated_at"])
         concern.photos.update(public=True)
+        area_touch([concern.area_id])
         audit.record(
             "concerns.concern.publish",
             actor=actor,
@@ -220,9 +223,19 @@ def concern_publish(*, concern: Concern, actor: Any, text: str | None = None) ->
 
 
 def concern_hide(*, concern: Concern, actor: Any, reason: str) -> None:
+    """Take a report off the public side (publishing it again brings it back)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the report is hidden.")})
     with transaction.atomic():
-        Concern.objects.filter(pk=concern.pk).update(hidden=True)
-        audit.record("concerns.concern.hide", actor=actor, obj=concern, data={"reason": reason})
+        Concern.objects.filter(pk=concern.pk).update(hidden=True, updated_at=timezone.now())
+        concern.hidden = True
+        area_touch([concern.area_id])
+        audit.record(
+            "concerns.concern.hide",
+            actor=actor,
+            obj=concern,
+            data={"reason": reason, "published": concern.public_text},
+        )
 
 
 def concern_support(*, concern: Concern) -> None:
@@ -235,18 +248,34 @@ def concern_support(*, concern: Concern) -> None:
 
 
 def _add_update(
-    concern: Concern, *, kind: str, actor: Any, text: str = "", status: str = "", public: bool
+    concern: Concern,
+    *,
+    kind: str,
+    actor: Any,
+    text: str = "",
+    status: str = "",
+    public: bool,
+    mask: bool = True,
 ) -> Update:
+    """One entry of the thread; public text written by people is masked (``mask=False`` for
+    the system's own words, whose concern references would read as telephone numbers)."""
     return Update.objects.create(
         concern=concern,
         kind=kind,
         author=actor if getattr(actor, "is_authenticated", False) else None,
         author_label=str(actor) if getattr(actor, "is_authenticated", False) else "",
         status=status,
-        text=mask_personal_details(text) if public else text,
+        text=mask_personal_details(text) if public and mask else text,
         public=public,
         created_at=timezone.now(),
     )
+
+
+def _notify_after_commit(update: Update) -> None:
+    """E-mail the reporter about a public update once the transaction has committed (never
+    inside it); a failing mail server is logged and does not undo the update."""
+    if update.public:
+        transaction.on_commit(lambda: notify_public_update(update), robust=True)
 
 
 def concern_set_status(
@@ -257,6 +286,8 @@ def concern_set_status(
         raise ValidationError({"status": _("Unknown status.")})
     if status == Status.NOT_POLICE_MATTER and not note.strip():
         raise ValidationError({"note": _("Say where the resident should go instead.")})
+    if status == concern.status:
+        raise ValidationError({"status": _("The concern already has that status.")})
     with transaction.atomic():
         before = concern.status
         concern.status = status
@@ -271,6 +302,8 @@ def concern_set_status(
             obj=concern,
             data={"from": before, "to": status, "text": text, "note": note},
         )
+        area_touch([concern.area_id])
+        _notify_after_commit(update)
     return update
 
 
@@ -279,7 +312,10 @@ def concern_respond(*, concern: Concern, actor: Any, text: str) -> Update:
         raise ValidationError({"text": _("Write the response.")})
     with transaction.atomic():
         update = _add_update(concern, kind=UpdateKind.RESPONSE, actor=actor, text=text, public=True)
+        Concern.objects.filter(pk=concern.pk).update(updated_at=update.created_at)
         audit.record("concerns.concern.respond", actor=actor, obj=concern, data={"text": text})
+        area_touch([concern.area_id])
+        _notify_after_commit(update)
     return update
 
 
@@ -340,6 +376,21 @@ def concern_rate(
 
 
 def concern_assign(*, concerns: list[Concern], actor: Any, assignee: Any) -> int:
+    """Assign concerns to a member of staff of the responsible organisation (None: unassign)."""
+    if not concerns:
+        raise ValidationError({"concerns": _("Choose at least one concern.")})
+    if assignee is not None:
+        from ourbeat.core.permissions import CONCERN_HANDLER_ROLES
+
+        organisations = set(
+            assignee.memberships.filter(role__in=CONCERN_HANDLER_ROLES).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        if any(c.responsible_id not in organisations for c in concerns):
+            raise ValidationError(
+                {"assignee": _("Assign concerns only to staff of the responsible organisation.")}
+            )
     with transaction.atomic():
         count = Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(assigned_to=assignee)
         audit.record(
@@ -352,13 +403,17 @@ def concern_assign(*, concerns: list[Concern], actor: Any, assignee: Any) -> int
 
 def concern_change_category(*, concern: Concern, actor: Any, category: Category, note: str) -> None:
     """Re-categorise and re-route, telling the resident why."""
+    if category.pk == concern.category_id:
+        raise ValidationError({"category": _("The concern is already in that category.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Tell the resident why the category changes.")})
     with transaction.atomic():
         before = (concern.category.code, concern.responsible_id)
         concern.category = category
         concern.responsible = route(category, concern.area)
         concern.public_cell = public_cell(category, concern.latitude, concern.longitude)
         concern.save(update_fields=["category", "responsible", "public_cell", "updated_at"])
-        _add_update(concern, kind=UpdateKind.RESPONSE, actor=actor, text=note, public=True)
+        update = _add_update(concern, kind=UpdateKind.RESPONSE, actor=actor, text=note, public=True)
         audit.record(
             "concerns.concern.recategorise",
             actor=actor,
@@ -370,20 +425,29 @@ def concern_change_category(*, concern: Concern, actor: Any, category: Category,
                 "note": note,
             },
         )
+        area_touch([concern.area_id])
+        _notify_after_commit(update)
 
 
 def concern_mark_duplicate(*, concern: Concern, actor: Any, original: Concern) -> None:
-    """Merge into ``original``: its thread gains a note and the duplicate is closed."""
+    """Merge into ``original`` (or the concern it was itself merged into): the duplicate is
+    closed with a public update that tells its reporter where the concern is handled, and its
+    own duplicates move along. The staff page of the original shows the merged threads."""
+    while original.duplicate_of_id is not None and original.duplicate_of_id != concern.pk:
+        original = Concern.objects.get(pk=original.duplicate_of_id)
     if original.pk == concern.pk or original.duplicate_of_id == concern.pk:
         raise ValidationError(_("A concern cannot be a duplicate of itself."))
+    if concern.status == Status.DUPLICATE:
+        raise ValidationError(_("This concern is already marked as a duplicate."))
     with transaction.atomic():
         concern.duplicate_of = original
         concern.status = Status.DUPLICATE
         concern.save(update_fields=["duplicate_of", "status", "updated_at"])
+        Concern.objects.filter(duplicate_of=concern).update(duplicate_of=original)
         Concern.objects.filter(pk=original.pk).update(
             supporters=F("supporters") + 1 + concern.supporters
         )
-        _add_update(
+        update = _add_update(
             concern,
             kind=UpdateKind.STATUS,
             actor=actor,
@@ -391,6 +455,7 @@ def concern_mark_duplicate(*, concern: Concern, actor: Any, original: Concern) -
             text=_("This concern is being handled as %(reference)s.")
             % {"reference": original.reference},
             public=True,
+            mask=False,
         )
         audit.record(
             "concerns.concern.duplicate",
@@ -398,26 +463,98 @@ def concern_mark_duplicate(*, concern: Concern, actor: Any, original: Concern) -
             obj=concern,
             data={"original": original.reference},
         )
+        area_touch([concern.area_id, original.area_id])
+        _notify_after_commit(update)
 
 
 def concern_refer(*, concern: Concern, actor: Any, to: Organisation, note: str) -> Referral:
     """Pass the concern to another organisation; the sender keeps read access."""
     if to.pk == concern.responsible_id:
-        raise ValidationError(_("The concern is already with that organisation."))
+        raise ValidationError({"organisation": _("The concern is already with that organisation.")})
     with transaction.atomic():
         referral = Referral.objects.create(
             concern=concern, from_organisation=concern.responsible, to_organisation=to, note=note
         )
         concern.responsible = to
         concern.save(update_fields=["responsible", "updated_at"])
-        _add_update(
+        update = _add_update(
             concern,
             kind=UpdateKind.REFERRAL,
             actor=actor,
             text=_("Passed to %(organisation)s.") % {"organisation": to.name},
             public=True,
+            mask=False,
         )
         audit.record(
             "concerns.concern.refer", actor=actor, obj=concern, data={"to": to.slug, "note": note}
         )
+        _notify_after_commit(update)
     return referral
+
+
+def concern_reporter_view(*, concern: Concern, actor: Any) -> Reporter:
+    """Show the reporter's identity to a member of the handling staff, recording who looked."""
+    reporter = Reporter.objects.get(concern=concern)
+    with transaction.atomic():
+        audit.record(
+            "concerns.reporter.view",
+            actor=actor,
+            obj=concern,
+            data={"viewer": getattr(actor, "email", "")},
+        )
+    return reporter
+
+
+def update_hide(*, update: Update, actor: Any, reason: str) -> None:
+    """Take a public update off the public side; the audit log keeps its text."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the update is hidden.")})
+    with transaction.atomic():
+        Update.objects.filter(pk=update.pk).update(hidden=True)
+        update.hidden = True
+        area_touch([update.concern.area_id])
+        audit.record(
+            "concerns.update.hide",
+            actor=actor,
+            obj=update.concern,
+            data={"update": update.pk, "reason": reason, "text": update.text},
+        )
+
+
+def update_edit(*, update: Update, actor: Any, text: str) -> Update:
+    """Correct a public update; personal details are masked and the original stays in the
+    audit log."""
+    if not update.public:
+        raise ValidationError(_("Only public updates are moderated."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the update.")})
+    with transaction.atomic():
+        original = update.text
+        update.text = mask_personal_details(text.strip())
+        update.save(update_fields=["text"])
+        area_touch([update.concern.area_id])
+        audit.record(
+            "concerns.update.edit",
+            actor=actor,
+            obj=update.concern,
+            data={"update": update.pk, "original": original, "edited": update.text},
+        )
+    return update
+
+
+def concern_reply_received(*, concern: Concern, text: str, author_label: str, via: str) -> Update:
+    """A resident's reply that reached us through a client application (Open311's POST
+    servicerequestupdates): it joins the thread for the handling staff, never published."""
+    if not text.strip():
+        raise ValidationError({"description": _("Write your reply.")})
+    with transaction.atomic():
+        update = Update.objects.create(
+            concern=concern,
+            kind=UpdateKind.REPLY,
+            author_label=author_label.strip()[:150],
+            text=text.strip(),
+            public=False,
+            created_at=timezone.now(),
+        )
+        audit.record("concerns.concern.reply", actor=None, obj=concern, data={"via": via})
+    return update

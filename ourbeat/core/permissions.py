@@ -131,8 +131,36 @@ def reads_concern(user: Any, concern: Any) -> bool:
     if _handles_in(user, concern.responsible_id, concern.area, readers):
         return True
     senders = {r.from_organisation_id for r in concern.referrals.all()}
-    return any(m.organisation_id in senders for m in _memberships(user, readers))
+    return any(
+        m.organisation_id in senders
+        and (m.area is None or concern.area.path.startswith(m.area.path))
+        for m in _memberships(user, readers)
+    )
 
 
 rules.add_perm("concerns.handle_concern", handles_concern)
 rules.add_perm("concerns.read_concern", reads_concern)
+
+
+CONCERN_READER_ROLES = CONCERN_HANDLER_ROLES | {Role.ANALYST}
+
+
+@rules.predicate
+def uses_concern_queue(user: Any) -> bool:
+    """Staff who handle or read concerns for some organisation (not oversight)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(_memberships(user, CONCERN_READER_ROLES))
+
+
+@rules.predicate
+def handles_any_concern(user: Any) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(_memberships(user, CONCERN_HANDLER_ROLES))
+
+
+rules.add_perm("concerns.use_queue", uses_concern_queue)
+rules.add_perm("concerns.assign_concerns", handles_any_concern)
+# Seeing who reported a concern is for the staff handling it (each look is audited).
+rules.add_perm("concerns.view_reporter", handles_concern)

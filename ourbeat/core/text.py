@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Seven or more digits, allowing spaces, dots, dashes, brackets and a leading +.
-PHONE = re.compile(r"(?<![\w])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
+PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
 # British plates (current AB12 CDE and the older prefix/suffix forms) and Russian ones
 # (А123ВС 77), with or without the space.
 PLATE = re.compile(

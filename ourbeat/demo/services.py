@@ -18,6 +18,7 @@ from ourbeat.accounts.models import Membership, Role, User
 from ourbeat.concerns.models import Category, RoutingRule
 from ourbeat.core import audit
 from ourbeat.core.geo import BoundaryFeature
+from ourbeat.demo.concerns import demo_concerns_load
 from ourbeat.demo.town import DemoArea, DemoTown, generate
 from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKind
 from ourbeat.places.services import areas_import_features
@@ -113,7 +114,9 @@ def demo_town_exists() -> bool:
     return Organisation.objects.filter(slug=FORCE_SLUG).exists()
 
 
-def demo_town_load(*, seed: int, today: date | None = None, with_photos: bool = True) -> DemoLogins:
+def demo_town_load(
+    *, seed: int, today: date | None = None, with_photos: bool = True, concerns: bool = True
+) -> DemoLogins:
     """Generate and store the demo town; returns the sign-in details of its demo accounts."""
     today = today or timezone.localdate()
     town: DemoTown = generate(seed, today)
@@ -318,6 +321,8 @@ def demo_town_load(*, seed: int, today: date | None = None, with_photos: bool = 
             batch_size=1000,
         )
         demo_categories_load(force=force)
+        if concerns:
+            demo_concerns_load(town=town, seed=seed, today=today, force=force)
         audit.record(
             "demo.town.load",
             actor=None,

@@ -39,4 +39,6 @@ def test_the_document_describes_every_public_and_staff_endpoint() -> None:
         "/api/v1/staff/csrf-token",
         "/api/v1/staff/areas/{slug}/visibility-logs",
         "/api/v1/staff/contact-points/{pk}/occurrence-changes",
+        "/api/v1/concerns",
+        "/api/v1/concerns/{reference}",
     } == set(paths)

@@ -67,7 +67,7 @@ def test_every_setting_the_docs_name_exists() -> None:
 
 
 def test_every_manage_command_the_docs_name_exists() -> None:
-    named = set(re.findall(r"manage\.py ([a-z_]+)", _doc_text()))
+    named = set(re.findall(r"manage\.py ([a-z0-9_]+)", _doc_text()))
     unknown = named - set(get_commands())
     assert not unknown, f"the docs name commands that do not exist: {sorted(unknown)}"
 
