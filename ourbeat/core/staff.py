@@ -9,8 +9,9 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -42,3 +43,13 @@ def object_or_403(request: HttpRequest, model: type[M], perm: str, **lookup: Any
 def require_any_perm(request: HttpRequest, obj: Any, *perms: str) -> None:
     if not any(request.user.has_perm(perm, obj) for perm in perms):
         raise PermissionDenied
+
+
+def apply_validation_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the named fields it has, the rest
+    above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -4,6 +4,7 @@ handling and moderation actions. Each view's first line fetches its object throu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -44,7 +45,7 @@ from ourbeat.concerns.models import (
 )
 from ourbeat.concerns.selectors import due_dates, queue, staff_concerns
 from ourbeat.core.permissions import CONCERN_HANDLER_ROLES, areas_filter_for
-from ourbeat.core.staff import object_or_403, staff_view
+from ourbeat.core.staff import apply_validation_errors, object_or_403, staff_view
 from ourbeat.core.text import mask_personal_details
 
 QUEUE_VIEWS = [
@@ -55,14 +56,6 @@ QUEUE_VIEWS = [
     ("open", gettext_lazy("All open")),
 ]
 PAGE_SIZE = 50
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _organisation_ids(user: Any) -> set[int]:
@@ -253,89 +246,95 @@ def reporter(request: HttpRequest, reference: str) -> HttpResponse:
     return _concern_page(request, concern, reporter=shown, reporter_requested=True)
 
 
+def _act(
+    request: HttpRequest,
+    concern: Concern,
+    form: BaseForm,
+    form_name: str,
+    run: Callable[[dict[str, Any]], object],
+    message: Callable[[], str],
+) -> HttpResponse:
+    """The shape of every action on the concern page: a valid form runs its service, and
+    success returns to the concern with a message; a refusal shows the page again with the
+    form's errors in place."""
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_errors(form, error)
+        else:
+            return _done(request, concern, message())
+    forms: dict[str, Any] = {form_name: form}
+    return _concern_page(request, concern, **forms)
+
+
 @staff_view
 @require_POST
 def set_status(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _handled(request, reference)
-    form = StatusForm(request.POST, prefix="status")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.concern_set_status(
-                concern=concern,
-                actor=request.user,
-                status=data["status"],
-                text=data["text"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _done(
-                request,
-                concern,
-                _("The status is now: %(status)s.") % {"status": concern.get_status_display()},
-            )
-    return _concern_page(request, concern, status_form=form)
+    return _act(
+        request,
+        concern,
+        StatusForm(request.POST, prefix="status"),
+        "status_form",
+        lambda data: services.concern_set_status(
+            concern=concern,
+            actor=request.user,
+            status=data["status"],
+            text=data["text"],
+            note=data["note"],
+        ),
+        lambda: _("The status is now: %(status)s.") % {"status": concern.get_status_display()},
+    )
 
 
 @staff_view
 @require_POST
 def respond(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _handled(request, reference)
-    form = RespondForm(request.POST, prefix="respond")
-    if form.is_valid():
-        try:
-            services.concern_respond(
-                concern=concern, actor=request.user, text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _done(request, concern, _("Your response is published and sent."))
-    return _concern_page(request, concern, respond_form=form)
+    return _act(
+        request,
+        concern,
+        RespondForm(request.POST, prefix="respond"),
+        "respond_form",
+        lambda data: services.concern_respond(
+            concern=concern, actor=request.user, text=data["text"]
+        ),
+        lambda: _("Your response is published and sent."),
+    )
 
 
 @staff_view
 @require_POST
 def note(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _handled(request, reference)
-    form = NoteForm(request.POST, prefix="note")
-    if form.is_valid():
-        try:
-            services.concern_note(
-                concern=concern, actor=request.user, text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _done(request, concern, _("The internal note is added."))
-    return _concern_page(request, concern, note_form=form)
+    return _act(
+        request,
+        concern,
+        NoteForm(request.POST, prefix="note"),
+        "note_form",
+        lambda data: services.concern_note(concern=concern, actor=request.user, text=data["text"]),
+        lambda: _("The internal note is added."),
+    )
 
 
 @staff_view
 @require_POST
 def change_category(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _handled(request, reference)
-    form = CategoryForm(request.POST, prefix="category")
-    if form.is_valid():
-        try:
-            services.concern_change_category(
-                concern=concern,
-                actor=request.user,
-                category=form.cleaned_data["category"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _done(
-                request,
-                concern,
-                _("The category is changed; the concern is now with %(organisation)s.")
-                % {"organisation": concern.responsible.name},
-            )
-    return _concern_page(request, concern, category_form=form)
+    return _act(
+        request,
+        concern,
+        CategoryForm(request.POST, prefix="category"),
+        "category_form",
+        lambda data: services.concern_change_category(
+            concern=concern, actor=request.user, category=data["category"], note=data["note"]
+        ),
+        lambda: (
+            _("The category is changed; the concern is now with %(organisation)s.")
+            % {"organisation": concern.responsible.name}
+        ),
+    )
 
 
 @staff_view
@@ -354,7 +353,7 @@ def mark_duplicate(request: HttpRequest, reference: str) -> HttpResponse:
                     concern=concern, actor=request.user, original=original
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_errors(form, error)
             else:
                 concern.refresh_from_db()
                 return _done(
@@ -378,7 +377,7 @@ def refer(request: HttpRequest, reference: str) -> HttpResponse:
                 concern=concern, actor=request.user, to=to, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_errors(form, error)
         else:
             messages.success(
                 request,
@@ -403,7 +402,7 @@ def publish(request: HttpRequest, reference: str) -> HttpResponse:
                 concern=concern, actor=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_errors(form, error)
         else:
             return _done(request, concern, _("The concern is published."))
     return render(request, "concerns/staff/publish.html", {"concern": concern, "form": form})
@@ -413,17 +412,16 @@ def publish(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def hide(request: HttpRequest, reference: str) -> HttpResponse:
     concern = _handled(request, reference)
-    form = HideForm(request.POST, prefix="hide")
-    if form.is_valid():
-        try:
-            services.concern_hide(
-                concern=concern, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _done(request, concern, _("The report is hidden from the public."))
-    return _concern_page(request, concern, hide_form=form)
+    return _act(
+        request,
+        concern,
+        HideForm(request.POST, prefix="hide"),
+        "hide_form",
+        lambda data: services.concern_hide(
+            concern=concern, actor=request.user, reason=data["reason"]
+        ),
+        lambda: _("The report is hidden from the public."),
+    )
 
 
 def _update_of(request: HttpRequest, reference: str, update_id: int) -> tuple[Concern, Update]:
@@ -444,7 +442,7 @@ def update_hide(request: HttpRequest, reference: str, update_id: int) -> HttpRes
                 update=update, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_errors(form, error)
         else:
             return _done(request, concern, _("The update is hidden from the public."))
     messages.error(request, _("Say why the update is hidden."))
@@ -460,7 +458,7 @@ def update_edit(request: HttpRequest, reference: str, update_id: int) -> HttpRes
         try:
             services.update_edit(update=update, actor=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_errors(form, error)
         else:
             return _done(request, concern, _("The update is corrected."))
     return render(

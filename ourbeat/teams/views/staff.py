@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ourbeat.accounts.models import Role
 from ourbeat.core.permissions import areas_filter_for
-from ourbeat.core.staff import object_or_403, require_any_perm, staff_view
+from ourbeat.core.staff import apply_validation_errors, object_or_403, require_any_perm, staff_view
 from ourbeat.places.models import Area, AreaLevel
 from ourbeat.teams import services
 from ourbeat.teams.forms import (
@@ -28,14 +27,6 @@ from ourbeat.teams.forms import (
 )
 from ourbeat.teams.models import ContactPoint, OfficerProfile, VisibilityLog
 from ourbeat.teams.schedule import occurrences
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _my_areas(request: HttpRequest) -> list[Area]:
@@ -136,7 +127,7 @@ def contact_point_create(request: HttpRequest, slug: str) -> HttpResponse:
                 contact_point=ContactPoint(area=area), actor=request.user, fields=form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_errors(form, error)
         else:
             messages.success(request, _("%(title)s is published.") % {"title": point.title})
             return redirect("staff:area", slug=area.slug)
@@ -154,7 +145,7 @@ def contact_point_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 contact_point=point, actor=request.user, fields=form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_errors(form, error)
         else:
             messages.success(request, _("%(title)s is saved.") % {"title": point.title})
             return redirect("staff:area", slug=point.area.slug)
@@ -190,7 +181,7 @@ def occurrence_change(request: HttpRequest, pk: int) -> HttpResponse:
                     new_venue=data["new_venue"],
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_errors(form, error)
         else:
             messages.success(request, _("The calendar is updated."))
             return redirect("staff:area", slug=point.area.slug)
@@ -225,7 +216,7 @@ def visibility_log(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.visibility_log_add(area=area, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_errors(form, error)
             else:
                 messages.success(
                     request, _("Logged. The public sees monthly totals after the month ends.")
