@@ -178,6 +178,9 @@ EMAIL_PORT = env_int("OURBEAT_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("OURBEAT_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("OURBEAT_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("OURBEAT_EMAIL_TLS", False)
+# Where django.core.mail.backends.filebased.EmailBackend writes mail (one file per
+# connection): the way the end-to-end tests read the links sent to residents.
+EMAIL_FILE_PATH = env_str("OURBEAT_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
