@@ -245,3 +245,7 @@ OURBEAT_MAP_TILE_ATTRIBUTION = env_str("OURBEAT_MAP_TILE_ATTRIBUTION", "")
 OURBEAT_H3_RESOLUTION = env_int("OURBEAT_H3_RESOLUTION", 9)
 OURBEAT_BOUNDARY_MAX_BYTES = env_int("OURBEAT_BOUNDARY_MAX_BYTES", 20 * 1024 * 1024)
 OURBEAT_PUBLIC_PAGE_CACHE_SECONDS = env_int("OURBEAT_PUBLIC_PAGE_CACHE_SECONDS", 300)
+# Open311 writes per client application (its api key; the address when it sends none), per
+# worker process. A client such as FixMyStreet files for many residents, so the limit is
+# generous: it stops a runaway loop, not a busy client.
+OURBEAT_OPEN311_WRITE_RATE = env_str("OURBEAT_OPEN311_WRITE_RATE", "300/m")

@@ -7,6 +7,7 @@ comes as JSON or XML by the address's extension; errors are the spec's list of
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
 
 from ourbeat.api.models import Open311Client
 from ourbeat.api.open311_services import (
@@ -141,6 +143,8 @@ def open311_view(methods: Iterable[str]) -> Callable[[Callable[..., Any]], Any]:
                     response = view(request, *args, fmt=fmt, **kwargs)
                 except Open311Error as error:
                     response = render_error(fmt, error.status, error.description)
+                    if error.status == 429:
+                        response["Retry-After"] = "60"
                 except SuspiciousOperation:
                     response = render_error(fmt, 400, _("The request is too large or malformed."))
                 response["Content-Language"] = language
@@ -167,6 +171,31 @@ def _refuse_control_characters(request: HttpRequest) -> None:
         for key, values in source.lists():
             if CONTROL.search(key) or any(CONTROL.search(value) for value in values):
                 raise Open311Error(400, _("The request contains control characters."))
+
+
+def _write_rate_key(group: str, request: HttpRequest) -> str:
+    key = (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
+    if key:
+        return "key:" + hashlib.sha256(key[:200].encode()).hexdigest()
+    return "ip:" + str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _refuse_too_many_writes(request: HttpRequest, group: str) -> None:
+    """Count the write against its client's limit; past it, refuse with 429 before anything
+    is read or written."""
+    if is_ratelimited(
+        request,
+        group=group,
+        key=_write_rate_key,
+        rate=settings.OURBEAT_OPEN311_WRITE_RATE,
+        method="POST",
+        increment=True,
+    ):
+        raise Open311Error(
+            429,
+            _("Too many requests from this client: at most %(rate)s. Wait a minute and try again.")
+            % {"rate": settings.OURBEAT_OPEN311_WRITE_RATE.replace("/m", " a minute")},
+        )
 
 
 # ---- parameters ----------------------------------------------------------------------------
@@ -426,6 +455,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 @open311_view(["GET", "POST"])
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
+        _refuse_too_many_writes(request, "open311.requests")
         return _create_request(request, fmt)
     organisation = _jurisdiction(request, required=False)
     concerns = _readable_requests(organisation)
@@ -676,6 +706,7 @@ def _statuses_after(updates: list[Update]) -> dict[int, str]:
 @open311_view(["GET", "POST"])
 def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
+        _refuse_too_many_writes(request, "open311.updates")
         return _create_update(request, fmt)
     organisation = _jurisdiction(request, required=False)
     start, end = _window(request, default=True)

@@ -4,6 +4,7 @@ re-encoding happens before it and e-mail after it commits (never inside)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,22 @@ from ourbeat.places.selectors import locate_neighbourhood
 from ourbeat.places.services import area_touch
 
 MAX_PHOTOS = 3
+MAX_DESCRIPTION = 5000
+# Control characters (tab, line feed and carriage return allowed): a NUL cannot be stored in
+# PostgreSQL text at all, and none of them belongs in a report.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _has_control_characters(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(CONTROL.search(value))
+    if isinstance(value, dict):
+        return any(
+            _has_control_characters(k) or _has_control_characters(v) for k, v in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return any(_has_control_characters(v) for v in value)
+    return False
 
 
 def token_hash(token: str) -> str:
@@ -109,6 +126,21 @@ def concern_submit(
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("Describe the concern.")})
+    if len(description) > MAX_DESCRIPTION:
+        raise ValidationError(
+            {"description": _("Describe the concern in at most 5000 characters.")}
+        )
+    texts = {
+        "description": description,
+        "location_text": location_text,
+        "reporter_name": reporter_name,
+        "reporter_email": reporter_email,
+        "reporter_phone": reporter_phone,
+        "answers": answers or {},
+    }
+    for field, value in texts.items():
+        if _has_control_characters(value):
+            raise ValidationError({field: _("Remove the control characters from the text.")})
     area = locate_neighbourhood(latitude, longitude)
     if area is None:
         raise ValidationError({"location": _("That place is outside the neighbourhoods we serve.")})
