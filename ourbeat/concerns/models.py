@@ -191,7 +191,17 @@ class Concern(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
-        indexes = [models.Index(fields=["responsible", "status"])]
+        indexes = [
+            models.Index(fields=["responsible", "status"]),
+            # Open311 ``GET requests``: one service code, a date window, newest first.
+            models.Index(fields=["category", "created_at"], name="concern_category_created"),
+            # The public map: a district's concerns counted per public cell and status,
+            # answered from the index alone (bench/concern_map.py).
+            models.Index(
+                fields=["area", "public_cell", "status", "category", "published_at", "hidden"],
+                name="concern_map_cells",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
