@@ -30,8 +30,8 @@ from _server import (
     describe,
     load_note,
     measure,
-    median,
     prepare_demo_town,
+    print_runs,
     require_wrk,
     serve,
     shell_lines,
@@ -112,16 +112,7 @@ def main() -> None:
     print("database: SQLite (WAL), one persistent connection per worker (CONN_MAX_AGE 60)")
     print(f"page size: {len(body.encode()):,} bytes")
     print()
-    header = f"{'URL':<32} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
-    print(f"{header} {'CPU ms/req':>10} {'errors':>6}")
-    medians: dict[str, Run] = {}
-    for name, rounds in runs.items():
-        run = median(rounds)
-        medians[name] = run
-        print(
-            f"{name:<32} {run.rps:>8,.0f} {run.p50_ms:>7.1f} {run.p95_ms:>7.1f} "
-            f"{run.p99_ms:>7.1f} {run.cpu_ms_per_request:>10.3f} {run.errors:>6}"
-        )
+    medians = print_runs(runs)
     bare, page = medians.values()
     print()
     print(
