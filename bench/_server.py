@@ -6,6 +6,7 @@ same server in the same run.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import re
@@ -386,3 +387,18 @@ def print_runs(runs: dict[str, list[Run]]) -> dict[str, Run]:
         )
     )
     return medians
+
+
+def load_arguments(
+    parser: argparse.ArgumentParser, *, connections: int, duration: int
+) -> argparse.ArgumentParser:
+    """The options every load benchmark shares: server, load generator and rounds."""
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--connections", type=int, default=connections, help="concurrent wrk clients"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--duration", type=int, default=duration, help="seconds per round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per URL")
+    parser.add_argument("--port", type=int, default=0, help="default: any free port")
+    return parser

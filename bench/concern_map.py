@@ -22,6 +22,7 @@ from _server import (
     WRK_REPORT,
     compare,
     describe,
+    load_arguments,
     load_note,
     prepare_demo_town,
     print_runs,
@@ -40,14 +41,12 @@ DISTRICT_CODE = (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = load_arguments(
+        argparse.ArgumentParser(description=__doc__.split("\n\n")[0]),
+        connections=1,
+        duration=10,
+    )
     parser.add_argument("--concerns", type=int, default=100_000, help="concerns in the district")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--connections", type=int, default=1, help="concurrent wrk clients")
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per URL")
-    parser.add_argument("--port", type=int, default=0, help="default: any free port")
     args = parser.parse_args()
     require_wrk()
 

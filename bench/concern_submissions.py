@@ -27,6 +27,7 @@ from _server import (
     cpu_seconds,
     database_path,
     describe,
+    load_arguments,
     load_note,
     manage,
     prepare_demo_town,
@@ -205,14 +206,12 @@ def count_stored(database: Path, tag: str) -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent wrk clients")
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of sending per round")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per URL")
+    parser = load_arguments(
+        argparse.ArgumentParser(description=__doc__.split("\n\n")[0]),
+        connections=16,
+        duration=10,
+    )
     parser.add_argument("--points", type=int, default=5000, help="distinct points to post")
-    parser.add_argument("--port", type=int, default=0, help="default: any free port")
     args = parser.parse_args()
     require_wrk()
 

@@ -28,6 +28,7 @@ from _server import (
     WRK_REPORT,
     Run,
     describe,
+    load_arguments,
     load_note,
     measure,
     prepare_demo_town,
@@ -70,13 +71,11 @@ def first_working_page(base: str, pages: list[tuple[str, str]]) -> tuple[str, st
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--connections", type=int, default=32, help="concurrent wrk clients")
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--duration", type=int, default=15, help="seconds per measured run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per URL")
-    parser.add_argument("--port", type=int, default=0, help="default: any free port")
+    parser = load_arguments(
+        argparse.ArgumentParser(description=__doc__.split("\n\n")[0]),
+        connections=32,
+        duration=15,
+    )
     args = parser.parse_args()
     require_wrk()
 
