@@ -16,7 +16,6 @@ import numpy as np
 import shapely
 from defusedxml import DefusedXmlException, ElementTree
 from django.utils.translation import gettext as _
-from shapely import make_valid  # noqa: F401  (kept for callers that repair on purpose)
 from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry

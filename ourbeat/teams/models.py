@@ -248,7 +248,3 @@ class VisibilityLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.day}: {self.amount} {self.get_metric_display()}"
-
-
-def occurrence_key(start: datetime) -> str:
-    return start.isoformat()
