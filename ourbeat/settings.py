@@ -169,6 +169,9 @@ ACCOUNT_ADAPTER = "ourbeat.accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("OURBEAT_SITE_NAME", "ourbeat")
+# Accept the code of the 30-second step before or after the current one (RFC 6238's
+# allowance for clock drift): a code typed as its step ends is otherwise refused.
+MFA_TOTP_TOLERANCE = 1
 
 EMAIL_BACKEND = env_str("OURBEAT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("OURBEAT_FROM_EMAIL", "ourbeat <noreply@localhost>")
