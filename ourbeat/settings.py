@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "ourbeat.places",
     "ourbeat.teams",
     "ourbeat.concerns",
+    "ourbeat.engagement",
     "ourbeat.api",
     "ourbeat.demo",
 ]
@@ -252,3 +253,5 @@ OURBEAT_PUBLIC_PAGE_CACHE_SECONDS = env_int("OURBEAT_PUBLIC_PAGE_CACHE_SECONDS",
 # worker process. A client such as FixMyStreet files for many residents, so the limit is
 # generous: it stops a runaway loop, not a busy client.
 OURBEAT_OPEN311_WRITE_RATE = env_str("OURBEAT_OPEN311_WRITE_RATE", "300/m")
+# How many priorities a neighbourhood may have adopted and not yet closed at once.
+OURBEAT_MAX_ACTIVE_PRIORITIES = env_int("OURBEAT_MAX_ACTIVE_PRIORITIES", 3)

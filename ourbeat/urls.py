@@ -29,8 +29,13 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("staff/concerns/", include("ourbeat.concerns.urls_staff", namespace="staff_concerns")),
+    path(
+        "staff/engagement/",
+        include("ourbeat.engagement.urls_staff", namespace="staff_engagement"),
+    ),
     path("staff/", include("ourbeat.teams.urls_staff", namespace="staff")),
     path("", include("ourbeat.concerns.urls", namespace="concerns")),
+    path("", include("ourbeat.engagement.urls", namespace="engagement")),
     path("", include("ourbeat.teams.urls", namespace="teams")),
     path("", include("ourbeat.places.urls", namespace="places")),
 )
