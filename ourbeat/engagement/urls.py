@@ -1,5 +1,5 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, URLResolver
 
 app_name = "engagement"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern | URLResolver] = []
