@@ -261,7 +261,12 @@ for area in areas.order_by("pk"):
             print("POOL", area.pk, f"{{y:.6f}}", f"{{x:.6f}}", *cells)
             n += 1
 for c in Category.objects.order_by("pk"):
-    print("CAT", c.pk, c.code, c.organisation_id, int(c.sensitive), c.public_resolution)
+    print(
+        "CAT", c.pk, c.code, c.organisation_id, int(c.sensitive), c.public_resolution,
+        c.first_response_days, c.resolution_plan_days,
+    )
+from django.conf import settings
+print("ZONE", settings.TIME_ZONE)
 """
 
 STATUSES = [
@@ -288,17 +293,22 @@ def seed_concerns(env: dict[str, str], count: int, district: str = "", days: int
     ``district`` when given), across every category and status, inserted with one raw
     ``executemany`` per 50,000 rows. Locations come from a pool of points inside the
     neighbourhoods with their H3 cells precomputed; sensitive categories get no public cell.
-    Reporters are not written: no public read joins them."""
+    Each row gets the due dates of its category's commitment, as a submission stores them
+    (working days from the local day of the report). Reporters are not written: no public
+    read joins them."""
     import random
     from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import numpy as np
 
     started = time.perf_counter()
     out = manage(env, "shell", "-c", POOL_CODE.format(district=district)).splitlines()
     pool = [line.split()[1:] for line in out if line.startswith("POOL ")]
-    categories = [
-        (int(i), code, int(org), s == "1", int(res))
-        for i, code, org, s, res in (line.split()[1:] for line in out if line.startswith("CAT "))
-    ]
+    rows = [line.split()[1:] for line in out if line.startswith("CAT ")]
+    categories = [(int(i), code, int(org), s == "1", int(res)) for i, code, org, s, res, *_ in rows]
+    commitments = [(int(first), int(plan)) for *_, first, plan in rows]
+    zone = ZoneInfo(next(line.split()[1] for line in out if line.startswith("ZONE ")))
     rng = random.Random(20261126)
     now = datetime.now(UTC).replace(tzinfo=None)
     span = timedelta(days=days).total_seconds()
@@ -306,7 +316,7 @@ def seed_concerns(env: dict[str, str], count: int, district: str = "", days: int
         "reference", "latitude", "longitude", "public_cell", "location_text", "description",
         "public_text", "answers", "status", "status_note", "channel", "confirmed_at",
         "published_at", "hidden", "supporters", "created_at", "updated_at", "area_id",
-        "category_id", "responsible_id",
+        "category_id", "responsible_id", "first_response_due", "resolution_plan_due",
     ]  # fmt: skip
     sql = (
         f"INSERT INTO concerns_concern ({', '.join(columns)}) "  # noqa: S608 (constants)
@@ -314,16 +324,24 @@ def seed_concerns(env: dict[str, str], count: int, district: str = "", days: int
     )
     # Oldest first, so that the ids grow with created_at as they do in real life.
     offsets = sorted((rng.random() * span for _ in range(count)), reverse=True)
+    picks = [(rng.randrange(len(pool)), rng.randrange(len(categories))) for _ in range(count)]
+    # The due dates, counted in one vectorised pass (numpy's working days, as the app does).
+    local_days = np.array(
+        [(now - timedelta(seconds=o)).replace(tzinfo=UTC).astimezone(zone).date() for o in offsets],
+        dtype="datetime64[D]",
+    )
+    first_days = np.array([commitments[c][0] for _p, c in picks])
+    plan_days = np.array([commitments[c][1] for _p, c in picks])
+    first_due = np.busday_offset(local_days, first_days, roll="forward").astype(str).tolist()
+    plan_due = np.busday_offset(local_days, plan_days, roll="forward").astype(str).tolist()
     database = database_path(env)
     with sqlite3.connect(database) as db:
         db.execute("PRAGMA synchronous=OFF")
         db.execute("PRAGMA cache_size=-400000")
         batch: list[tuple[object, ...]] = []
-        for number, offset in enumerate(offsets, start=1):
-            area_id, lat, lng, *cells = pool[rng.randrange(len(pool))]
-            category_id, _code, organisation_id, sensitive, resolution = categories[
-                rng.randrange(len(categories))
-            ]
+        for number, (offset, (point, category)) in enumerate(zip(offsets, picks, strict=True), 1):
+            area_id, lat, lng, *cells = pool[point]
+            category_id, _code, organisation_id, sensitive, resolution = categories[category]
             created = now - timedelta(seconds=offset)
             published = created + timedelta(hours=2)
             text = f"Bench concern {number}: litter and noise by the path."
@@ -336,6 +354,7 @@ def seed_concerns(env: dict[str, str], count: int, district: str = "", days: int
                     f"{published:%Y-%m-%d %H:%M:%S.%f}", 0, 0,
                     f"{created:%Y-%m-%d %H:%M:%S.%f}", f"{published:%Y-%m-%d %H:%M:%S.%f}",
                     int(area_id), category_id, organisation_id,
+                    first_due[number - 1], plan_due[number - 1],
                 )
             )  # fmt: skip
             if len(batch) == 50_000:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from ourbeat.env import env_bool, env_int, env_list, env_str
@@ -253,5 +254,13 @@ OURBEAT_PUBLIC_PAGE_CACHE_SECONDS = env_int("OURBEAT_PUBLIC_PAGE_CACHE_SECONDS",
 # worker process. A client such as FixMyStreet files for many residents, so the limit is
 # generous: it stops a runaway loop, not a busy client.
 OURBEAT_OPEN311_WRITE_RATE = env_str("OURBEAT_OPEN311_WRITE_RATE", "300/m")
+# Rate limits count per client address. Behind reverse proxies that each append the address
+# they were reached from to X-Forwarded-For, say how many there are: the client is the entry
+# that many places from the right (what the client wrote itself is never trusted). 0: no
+# proxy, REMOTE_ADDR is the client (ourbeat/core/client_ip.py).
+OURBEAT_TRUSTED_PROXY_COUNT = env_int("OURBEAT_TRUSTED_PROXY_COUNT", 0)
+if OURBEAT_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("OURBEAT_TRUSTED_PROXY_COUNT must be 0 or more")
+RATELIMIT_IP_META_KEY = "ourbeat.core.client_ip.client_ip"
 # How many priorities a neighbourhood may have adopted and not yet closed at once.
 OURBEAT_MAX_ACTIVE_PRIORITIES = env_int("OURBEAT_MAX_ACTIVE_PRIORITIES", 3)

@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 
 from ourbeat.api.models import Open311Client, Open311UpdateReceipt
 from ourbeat.concerns.models import Category, Channel, Concern, Update
-from ourbeat.concerns.services import concern_confirm, concern_reply_received, concern_submit
+from ourbeat.concerns.services import concern_reply_received, concern_submit
 from ourbeat.core import audit
+from ourbeat.core.memo import ProcessMemo
 from ourbeat.places.models import Organisation
 
 
@@ -50,6 +51,8 @@ def open311_client_issue(
 
 
 def open311_client_set_active(*, client: Open311Client, active: bool, actor: Any = None) -> None:
+    """Switch a client's key on or off: at once in this process, within ``MEMO_SECONDS`` in
+    the other workers (``open311_client_for_key`` keeps clients that long)."""
     with transaction.atomic():
         Open311Client.objects.filter(pk=client.pk).update(active=active)
         client.active = active
@@ -58,13 +61,21 @@ def open311_client_set_active(*, client: Open311Client, active: bool, actor: Any
             actor=actor,
             obj=client,
         )
+    _clients.clear()
+
+
+# Active clients by key digest, per worker (``core.memo``).
+_clients: ProcessMemo[str, Open311Client | None] = ProcessMemo(Open311Client, Organisation)
 
 
 def open311_client_for_key(key: str) -> Open311Client | None:
     """The active client holding ``key``, or None."""
     if not key:
         return None
-    return Open311Client.objects.filter(key_hash=key_digest(key), active=True).first()
+    digest = key_digest(key)
+    return _clients.get(
+        digest, lambda: Open311Client.objects.filter(key_hash=digest, active=True).first()
+    )
 
 
 def open311_request_submit(
@@ -83,34 +94,26 @@ def open311_request_submit(
     idempotency_key: str | None = None,
 ) -> tuple[Concern, bool]:
     """File a concern for a client application. The application vouches for its user (it
-    holds a key an administrator issued), so the concern counts as confirmed at once; it is
-    published only after moderation, like every concern. ``media_url`` is kept as text with
-    the answers (never fetched)."""
+    holds a key an administrator issued), so the concern is filed confirmed; it is published
+    only after moderation, like every concern. One audit event records it, with the client
+    in its data. ``media_url`` is kept as text with the answers (never fetched)."""
     if media_url:
         answers = {**answers, "media_url": media_url}
-    with transaction.atomic():
-        submitted = concern_submit(
-            category=category,
-            latitude=latitude,
-            longitude=longitude,
-            description=description,
-            channel=Channel.OPEN311,
-            location_text=location_text,
-            answers=answers,
-            reporter_name=reporter_name,
-            reporter_email=reporter_email,
-            reporter_phone=reporter_phone,
-            idempotency_key=f"open311:{client.pk}:{idempotency_key}" if idempotency_key else None,
-        )
-        if submitted.created:
-            concern_confirm(token=submitted.token)
-            audit.record(
-                "api.open311.request",
-                actor=None,
-                obj=submitted.concern,
-                data={"client": client.name},
-            )
-    submitted.concern.refresh_from_db()
+    submitted = concern_submit(
+        category=category,
+        latitude=latitude,
+        longitude=longitude,
+        description=description,
+        channel=Channel.OPEN311,
+        location_text=location_text,
+        answers=answers,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        reporter_phone=reporter_phone,
+        idempotency_key=f"open311:{client.pk}:{idempotency_key}" if idempotency_key else None,
+        confirmed=True,
+        audit_data={"client": client.name},
+    )
     return submitted.concern, submitted.created
 
 

@@ -182,6 +182,14 @@ class Concern(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The published response commitment, in working days from the day of the report, stored so
+    # that the overdue queue is one indexed query (``selectors.commitment_due_dates``); set at
+    # submission and again when the category changes.
+    first_response_due = models.DateField(_("first response due"), null=True, blank=True)
+    resolution_plan_due = models.DateField(_("resolution plan due"), null=True, blank=True)
+    # The first public word from staff (a status change such as acknowledging it, a response,
+    # or a change of category with its note to the resident) meets the first commitment.
+    first_responded_at = models.DateTimeField(_("first responded"), null=True, blank=True)
     supporters = models.PositiveIntegerField(_("residents who added their voice"), default=0)
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("reported"), db_index=True)
@@ -201,6 +209,12 @@ class Concern(models.Model):
                 fields=["area", "public_cell", "status", "category", "published_at", "hidden"],
                 name="concern_map_cells",
             ),
+            # The overdue queue: open statuses whose commitment date has passed (closed
+            # concerns, nearly all of the old ones, are never read).
+            models.Index(
+                fields=["status", "first_response_due"], name="concern_first_response_due"
+            ),
+            models.Index(fields=["status", "resolution_plan_due"], name="concern_plan_due"),
         ]
 
     def __str__(self) -> str:

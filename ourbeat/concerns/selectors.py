@@ -3,12 +3,14 @@ and never return the exact point; staff reads are scoped to what the user may ha
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import h3
 import numpy as np
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ourbeat.accounts.models import Role
 from ourbeat.concerns.models import OPEN_STATUSES, Category, Concern, Referral
@@ -46,12 +48,54 @@ def working_days_after(start: date, days: int) -> date:
     return np.busday_offset(np.datetime64(start, "D"), days, roll="forward").astype(date)
 
 
+def commitment_due_dates(category: Category, reported_at: datetime) -> dict[str, date]:
+    """The due dates of the category's published commitment for a concern reported at
+    ``reported_at``, counted in working days from the local day of the report, as the
+    keyword arguments of the concern's stored fields."""
+    reported = timezone.localdate(reported_at)
+    return {
+        "first_response_due": working_days_after(reported, category.first_response_days),
+        "resolution_plan_due": working_days_after(reported, category.resolution_plan_days),
+    }
+
+
 def due_dates(concern: Concern) -> tuple[date, date]:
-    """When the first response and the resolution plan are due under the published commitment."""
-    reported = concern.created_at.date()
-    return (
-        working_days_after(reported, concern.category.first_response_days),
-        working_days_after(reported, concern.category.resolution_plan_days),
+    """When the first response and the resolution plan are due under the published commitment
+    (the stored dates; computed for a row written without them)."""
+    if concern.first_response_due is not None and concern.resolution_plan_due is not None:
+        return concern.first_response_due, concern.resolution_plan_due
+    due = commitment_due_dates(concern.category, concern.created_at)
+    return due["first_response_due"], due["resolution_plan_due"]
+
+
+def overdue_q(today: date) -> Q:
+    """Open concerns past a commitment: no first response by its due date, or no resolution
+    by the resolution plan's due date. A date is missed once it has passed (due today is not
+    yet late)."""
+    return Q(status__in=OPEN_STATUSES) & (
+        Q(first_responded_at__isnull=True, first_response_due__lt=today)
+        | Q(resolution_plan_due__lt=today)
+    )
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """Which commitments an open concern has missed, for the staff pages' markers."""
+
+    first_response: bool
+    resolution_plan: bool
+
+
+def lateness(concern: Concern, today: date) -> Lateness:
+    """The same test as ``overdue_q``, on the stored dates, for one concern already in hand."""
+    if concern.status not in OPEN_STATUSES:
+        return Lateness(False, False)
+    first_due, plan_due = concern.first_response_due, concern.resolution_plan_due
+    return Lateness(
+        first_response=(
+            concern.first_responded_at is None and first_due is not None and first_due < today
+        ),
+        resolution_plan=plan_due is not None and plan_due < today,
     )
 
 
@@ -80,7 +124,8 @@ def staff_concerns(user: Any) -> QuerySet[Concern]:
 
 def queue(user: Any, view: str, now: datetime) -> QuerySet[Concern]:
     """The triage queue: ``new`` (not yet acknowledged), ``overdue`` (open past the first
-    response commitment), ``mine``, ``unassigned``, or ``open``."""
+    response or the resolution plan commitment, see ``overdue_q``), ``mine``, ``unassigned``,
+    or ``open``."""
     qs = staff_concerns(user).filter(status__in=OPEN_STATUSES).order_by("created_at")
     if view == "new":
         return qs.filter(status="submitted")
@@ -89,8 +134,7 @@ def queue(user: Any, view: str, now: datetime) -> QuerySet[Concern]:
     if view == "unassigned":
         return qs.filter(assigned_to__isnull=True)
     if view == "overdue":
-        overdue_ids = [c.pk for c in qs.filter(status="submitted") if due_dates(c)[0] < now.date()]
-        return qs.filter(pk__in=overdue_ids)
+        return qs.filter(overdue_q(timezone.localdate(now)))
     return qs
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from ourbeat.core.models import AuditChainHead, AuditEvent
@@ -55,25 +55,52 @@ def record(
     ``action`` is a dotted code such as ``teams.contact_point.cancel``; ``actor`` is the user
     (or None for the system); ``data`` must be JSON-serialisable and is stored canonically so
     that the stored value re-hashes to the same digest on every database.
+
+    Inside the caller's transaction no savepoint is made: if anything here fails, the
+    caller's whole transaction rolls back anyway. The event is prepared before the chain's
+    head is locked, and the head is read and moved on with two plain statements: every
+    audited write holds its lock through this step (on SQLite the database's write lock),
+    and through the ORM those two cost more than the rest of it.
     """
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        event = AuditEvent(
-            id=head.last_id + 1,
-            created_at=timezone.now(),
-            action=action,
-            actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
-            actor_label=_actor_label(actor),
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            object_repr=str(obj)[:200] if obj is not None else "",
-            data=json.loads(_canonical(data or {})),
-            prev_hash=head.last_hash,
-        )
+    event = AuditEvent(
+        created_at=timezone.now(),
+        action=action,
+        actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        data=json.loads(_canonical(data or {})),
+    )
+    with transaction.atomic(savepoint=False):
+        last_id, last_hash = _lock_head()
+        event.id = last_id + 1
+        event.prev_hash = last_hash
         event.hash = event_hash(event)
         event.save()
-        AuditChainHead.objects.filter(id=1).update(last_id=event.id, last_hash=event.hash)
+        with connection.cursor() as cursor:
+            cursor.execute(_HEAD_UPDATE_SQL, [event.id, event.hash])
     return event
+
+
+_HEAD_TABLE = AuditChainHead._meta.db_table
+_HEAD_SELECT_SQL = f"SELECT last_id, last_hash FROM {_HEAD_TABLE} WHERE id = 1"  # noqa: S608
+_HEAD_UPDATE_SQL = f"UPDATE {_HEAD_TABLE} SET last_id = %s, last_hash = %s WHERE id = 1"  # noqa: S608
+
+
+def _lock_head() -> tuple[int, str]:
+    """The id and hash of the chain's last event, with the head row locked until the
+    transaction ends (SQLite has no row locks: its write lock is already held)."""
+    sql = _HEAD_SELECT_SQL
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None:  # the first event ever
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        return head.last_id, head.last_hash
+    return int(row[0]), str(row[1])
 
 
 @dataclass(frozen=True)

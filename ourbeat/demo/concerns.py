@@ -32,6 +32,7 @@ from ourbeat.concerns.models import (
     Update,
     UpdateKind,
 )
+from ourbeat.concerns.selectors import commitment_due_dates
 from ourbeat.concerns.services import (
     concern_assign,
     concern_change_category,
@@ -61,6 +62,8 @@ from ourbeat.teams.models import Assignment
 from ourbeat.teams.schedule import local_zone
 
 COUNCIL = "millbrook-council"
+# The steps that the concern services record as the first response to the resident.
+FIRST_RESPONSE_STEPS = ("status", "respond", "recategorise")
 POLICE = "police"
 EAST_DISTRICT_CODE = "MBD2"  # the second district, "Millbrook East"
 
@@ -871,6 +874,7 @@ class _Applier:
                     answers=item.answers,
                     channel=item.channel,
                     created_at=self.aware(item.reported_at),
+                    **commitment_due_dates(category, self.aware(item.reported_at)),
                 )
             )
         Concern.objects.bulk_create(concerns, batch_size=500)
@@ -1011,8 +1015,10 @@ class _Applier:
         elif event.kind == "status":
             concern.status = event.status
             concern.status_note = event.note
+            concern.first_responded_at = concern.first_responded_at or at
             entry(UpdateKind.STATUS, event.text, public=True, status=event.status)
         elif event.kind == "respond":
+            concern.first_responded_at = concern.first_responded_at or at
             entry(UpdateKind.RESPONSE, event.text, public=True)
         elif event.kind == "note":
             entry(UpdateKind.NOTE, event.text, public=False)
@@ -1035,6 +1041,7 @@ class _Applier:
             concern.category = category
             concern.responsible = route(category, concern.area)
             concern.public_cell = public_cell(category, concern.latitude, concern.longitude)
+            concern.first_responded_at = concern.first_responded_at or at
             entry(UpdateKind.RESPONSE, event.text, public=True)
         elif event.kind == "duplicate":
             assert event.duplicate_of is not None
@@ -1086,9 +1093,24 @@ class _Applier:
             concern.confirmed_at = at.get("confirm")
             concern.published_at = at.get("publish")
             concern.supporters = item.supporters + self.duplicates.get(item.index, 0)
+            # The commitment runs from the backdated report, in the final category; the first
+            # public word from staff (as the services record it) is the earliest such step.
+            for name, value in commitment_due_dates(concern.category, concern.created_at).items():
+                setattr(concern, name, value)
+            responses = [at[kind] for kind in FIRST_RESPONSE_STEPS if kind in at]
+            concern.first_responded_at = min(responses) if responses else None
             prefix, _year, number = concern.reference.split("-")
             concern.reference = f"{prefix}-{item.reported_at:%y}-{number}"
-        dates = ["created_at", "updated_at", "confirmed_at", "published_at", "supporters"]
+        dates = [
+            "created_at",
+            "updated_at",
+            "confirmed_at",
+            "published_at",
+            "supporters",
+            "first_response_due",
+            "resolution_plan_due",
+            "first_responded_at",
+        ]
         _update_rows(
             Concern,
             [*dates, "reference"],

@@ -1,7 +1,8 @@
 """A signed-out resident on a phone reports a concern with a photo: from the home page to
 the report page, a pin on the map, a category, a description and a photo; then the
-e-mailed link confirms it, staff publish it, and the public page shows it and the photo
-(without EXIF). The same report works with JavaScript off (coordinates typed)."""
+e-mailed link asks and the resident's press confirms it, staff publish it, and the public
+page shows it and the photo (without EXIF). The same report works with JavaScript off
+(coordinates typed)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,9 @@ def test_a_signed_out_resident_reports_a_concern_with_a_photo_from_a_phone(
         CONFIRM_AND_PUBLISH.format(reference=reference, token="from-the-email", publish="")
     )
     page.goto(f"{live_site.url}/en/concerns/confirm/from-the-email/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your report")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Confirm my report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your report is confirmed")
     expect(page.locator(".notice")).to_contain_text(reference)
 

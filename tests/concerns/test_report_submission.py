@@ -42,6 +42,10 @@ def test_a_signed_out_resident_confirms_through_the_emailed_link(town: Any, clie
     page = client.get(path)
     assert page.status_code == 200
     assert concern.reference in page.content.decode()
+    assert "Confirm my report" in page.content.decode()
+    page = client.post(path, follow=True)
+    assert page.status_code == 200
+    assert "Your report is confirmed" in page.content.decode()
     assert "working days" in page.content.decode()
     concern.refresh_from_db()
     assert concern.confirmed_at is not None

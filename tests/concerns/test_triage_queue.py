@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -115,8 +116,9 @@ def test_the_tabs_sort_concerns_by_state(
     officer = personas["officer"]
     client = client_for(officer)
     home = concerns["home"]
-    late = submit(home.area, "asb-groups", officer, "Late")
-    Concern.objects.filter(pk=late.pk).update(created_at=timezone.now() - timedelta(days=30))
+    a_month_ago = timezone.now() - timedelta(days=30)
+    with mock.patch("django.utils.timezone.now", return_value=a_month_ago):
+        late = submit(home.area, "asb-groups", officer, "Late")
     assert listed(client, home, "new")
     assert listed(client, late, "overdue")
     assert not listed(client, home, "overdue")

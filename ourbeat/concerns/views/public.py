@@ -16,13 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from ourbeat.concerns import notifications, services
 from ourbeat.concerns.forms import PlaceForm, RatingForm, ReplyForm, ReportForm
 from ourbeat.concerns.models import OPEN_STATUSES, Concern, Reporter
 from ourbeat.concerns.selectors import due_dates, nearby_open, public_concerns, public_point
+from ourbeat.places.models import Area, OrganisationKind
 from ourbeat.places.selectors import neighbourhoods, police_services
 from ourbeat.places.svgmap import build_svg_map
 
@@ -43,7 +44,16 @@ SERVICE_FIELDS = {
 }
 
 
-def _emergency_number() -> str:
+def _emergency_number(area: Area | None = None) -> str:
+    """The emergency number of the police service covering the chosen neighbourhood (the
+    areas of one hierarchy belong to one organisation, so the neighbourhood's is the one at
+    the top of its path); before a place is chosen, the first police service's."""
+    if (
+        area is not None
+        and area.organisation.kind == OrganisationKind.POLICE_SERVICE
+        and area.organisation.emergency_number
+    ):
+        return area.organisation.emergency_number
     return police_services().values_list("emergency_number", flat=True).first() or "999"
 
 
@@ -101,7 +111,7 @@ def _step_two(
             "place": data,
             "nearby": nearby_open(category, data["lat"], data["lng"]),
             "change_url": f"?{urlencode({**change, 'change': '1'})}",
-            "emergency_number": _emergency_number(),
+            "emergency_number": _emergency_number(data.get("area")),
         },
         status=status,
     )
@@ -219,16 +229,23 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
     return render(request, "concerns/report_link_invalid.html", status=404)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        concern = services.concern_confirm(token=token)
-    except ValidationError:
+    """The e-mailed link. Opening it (GET) only asks: a mail scanner that fetches every link
+    must not confirm the report. The resident's button (POST) confirms, then the page shows
+    the confirmation and the links to reply and rate (the same link, later)."""
+    reporter = services.reporter_for_token(token)
+    if reporter is None:
         return _invalid_link(request)
-    return render(
-        request,
-        "concerns/confirm.html",
-        {"concern": concern, "token": token, **_commitment(concern)},
-    )
+    concern = reporter.concern
+    if request.method == "POST":
+        try:
+            services.concern_confirm(token=token)
+        except ValidationError:
+            return _invalid_link(request)
+        return redirect("concerns:confirm", token=token)
+    template = "concerns/confirm.html" if concern.confirmed_at else "concerns/confirm_ask.html"
+    return render(request, template, {"concern": concern, "token": token, **_commitment(concern)})
 
 
 def _public_or_404(reference: str) -> Concern:

@@ -5,6 +5,7 @@ handling and moderation actions. Each view's first line fetches its object throu
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -43,7 +44,7 @@ from ourbeat.concerns.models import (
     Status,
     Update,
 )
-from ourbeat.concerns.selectors import due_dates, queue, staff_concerns
+from ourbeat.concerns.selectors import due_dates, lateness, queue, staff_concerns
 from ourbeat.core.permissions import CONCERN_HANDLER_ROLES, areas_filter_for
 from ourbeat.core.staff import apply_validation_errors, object_or_403, staff_view
 from ourbeat.core.text import mask_personal_details
@@ -74,7 +75,7 @@ def _open_concerns(user: Any) -> QuerySet[Concern]:
     return staff_concerns(user).filter(status__in=OPEN_STATUSES)
 
 
-def _with_due_dates(concerns: Any, today: Any) -> list[dict[str, Any]]:
+def _with_due_dates(concerns: Any, today: date) -> list[dict[str, Any]]:
     rows = []
     for concern in concerns:
         first_due, plan_due = due_dates(concern)
@@ -83,7 +84,7 @@ def _with_due_dates(concerns: Any, today: Any) -> list[dict[str, Any]]:
                 "concern": concern,
                 "first_due": first_due,
                 "plan_due": plan_due,
-                "overdue": concern.status == Status.SUBMITTED and first_due < today,
+                "late": lateness(concern, today),
                 "can_handle": False,
             }
         )
@@ -162,7 +163,7 @@ def assign(request: HttpRequest) -> HttpResponse:
 def _concern_context(request: HttpRequest, concern: Concern, **forms: Any) -> dict[str, Any]:
     can_handle = request.user.has_perm("concerns.handle_concern", concern)
     first_due, plan_due = due_dates(concern)
-    today = timezone.localdate()
+    late = lateness(concern, timezone.localdate())
     templates = ResponseTemplate.objects.filter(organisation_id=concern.responsible_id)
     respond_initial = {}
     template_id = request.GET.get("template", "")
@@ -186,8 +187,8 @@ def _concern_context(request: HttpRequest, concern: Concern, **forms: Any) -> di
         "duplicates": duplicates,
         "first_due": first_due,
         "plan_due": plan_due,
-        "first_overdue": concern.status == Status.SUBMITTED and first_due < today,
-        "plan_overdue": concern.is_open and plan_due < today,
+        "first_overdue": late.first_response,
+        "plan_overdue": late.resolution_plan,
         "can_handle": can_handle,
         "can_view_reporter": request.user.has_perm("concerns.view_reporter", concern),
         "reporter": None,
