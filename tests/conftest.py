@@ -31,3 +31,13 @@ def _empty_page_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """A request to /ru/… leaves Russian active in the test's thread; the next test must
+    start in the default language, as a new request would."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")

@@ -316,4 +316,5 @@ def not_found(request: HttpRequest, rest: str) -> None:
 api.add_router("/", public)
 api.add_router("/staff/", staff)
 api.add_router("/", "ourbeat.api.concerns_api.router")
+api.add_router("/", "ourbeat.api.engagement_api.router")
 api.add_router("/", fallback)

@@ -6,15 +6,25 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError
 from shapely.geometry import MultiPolygon, Polygon
 
+from ourbeat.engagement.models import (
+    Action,
+    ActionStatus,
+    Meeting,
+    MeetingStatus,
+    Priority,
+    PriorityStatus,
+)
 from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKind
 from ourbeat.places.selectors import locate_neighbourhood, neighbourhoods, police_services
 from ourbeat.teams.models import ContactKind, OfficerProfile
@@ -103,6 +113,13 @@ class NeighbourhoodEvent(Schema):
     start_date: str
     end_date: str
     contact_details: dict[str, str]
+
+
+class NeighbourhoodPriority(Schema):
+    issue: str
+    issue_date: str = Field(..., alias="issue-date")
+    action: str | None
+    action_date: str | None = Field(..., alias="action-date")
 
 
 class Located(Schema):
@@ -347,20 +364,146 @@ def neighbourhood_events(
     """Upcoming occurrences of the team's contact points and events (cancelled ones left out,
     as police.uk has no way to say so)."""
     area = _neighbourhood(force, neighbourhood)
+    now = timezone.now()
     points = meeting_points(area)
-    shown = [o for o in upcoming(points, timezone.now(), days=90, limit=500) if not o.is_cancelled]
-    return [
-        {
-            "title": o.contact_point.title,
-            "description": o.contact_point.description or None,
-            "address": _event_address(o),
-            "type": EVENT_TYPES.get(o.contact_point.kind, "other"),
-            "start_date": _local(o.start),
-            "end_date": _local(o.end),
-            "contact_details": {},
-        }
-        for o in shown[:100]
+    shown = [o for o in upcoming(points, now, days=90, limit=500) if not o.is_cancelled]
+    events: list[tuple[datetime, dict[str, Any]]] = [
+        (
+            o.start,
+            {
+                "title": o.contact_point.title,
+                "description": o.contact_point.description or None,
+                "address": _event_address(o),
+                "type": EVENT_TYPES.get(o.contact_point.kind, "other"),
+                "start_date": _local(o.start),
+                "end_date": _local(o.end),
+                "contact_details": {},
+            },
+        )
+        for o in shown
     ]
+    # The forums residents here attend (the neighbourhood's, the district's, the town's):
+    # their meetings are police.uk "meeting"s too.
+    for meeting in forum_meetings(area, now, now + timedelta(days=90)):
+        events.append(
+            (
+                meeting.starts_at,
+                {
+                    "title": meeting.title,
+                    "description": meeting.agenda or meeting.forum.description or None,
+                    "address": ", ".join(p for p in (meeting.venue, meeting.address) if p)
+                    or meeting.online_url,
+                    "type": "meeting",
+                    "start_date": _local(meeting.starts_at),
+                    "end_date": _local(meeting.ends_at),
+                    "contact_details": {},
+                },
+            )
+        )
+    events.sort(key=lambda pair: pair[0])
+    return [event for _start, event in events[:100]]
+
+
+def forum_meetings(area: Area, start: datetime, end: datetime) -> QuerySet[Meeting]:
+    """Meetings of the forums of the area, its district and its service area between two
+    times (cancelled ones left out, as police.uk cannot say so)."""
+    ids = [i for i in (area.pk, area.parent_id) if i is not None]
+    if area.parent_id is not None:
+        ids.append(Area.objects.filter(pk=area.parent_id).values_list("parent_id", flat=True)[0])
+    return (
+        Meeting.objects.filter(forum__area_id__in=[i for i in ids if i is not None])
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("forum")
+        .only(
+            "title",
+            "agenda",
+            "venue",
+            "address",
+            "online_url",
+            "starts_at",
+            "ends_at",
+            "forum__description",
+        )
+        .order_by("starts_at", "pk")[:100]
+    )
+
+
+def _midnight(value: datetime | None) -> str | None:
+    """police.uk's priority dates: the local day at midnight ("2015-10-08T00:00:00")."""
+    if value is None:
+        return None
+    return value.astimezone(local_zone()).strftime("%Y-%m-%dT00:00:00")
+
+
+def _priority(priority: Priority) -> dict[str, Any]:
+    """police.uk's ``issue`` is what residents raised; its ``action`` what was done: the
+    outcome once reported, or else the published results of the actions done so far (the
+    latest first), with the reason when a priority was dropped or carried over."""
+    issue = f"{priority.title}. {priority.description}" if priority.description else priority.title
+    done = sorted(
+        (a for a in priority.actions.all() if a.status == ActionStatus.DONE and a.result),
+        key=lambda a: (a.completed_at or a.updated_at, a.pk),
+        reverse=True,
+    )
+    if priority.outcome:
+        action, action_at = priority.outcome, priority.outcome_at or priority.closed_at
+    elif done:
+        action = " ".join(a.result for a in done)
+        action_at = done[0].completed_at or done[0].updated_at
+    else:
+        action, action_at = "", None
+    if priority.reason and priority.status in (
+        PriorityStatus.DROPPED,
+        PriorityStatus.CARRIED_OVER,
+    ):
+        action = f"{action} {priority.reason}".strip()
+        action_at = action_at or priority.closed_at
+    return {
+        "issue": issue,
+        "issue-date": _midnight(priority.adopted_at or priority.proposed_at),
+        "action": action or None,
+        "action-date": _midnight(action_at) if action else None,
+    }
+
+
+@police_uk_api.get(
+    "{force}/{neighbourhood}/priorities",
+    response={200: list[NeighbourhoodPriority], 404: NotFound},
+    tags=["neighbourhoods"],
+    by_alias=True,
+)
+def neighbourhood_priorities(
+    request: HttpRequest, force: str, neighbourhood: str
+) -> list[dict[str, Any]]:
+    """The neighbourhood's priorities, current and past, newest first, in police.uk's shape
+    (``issue``, ``issue-date``, ``action``, ``action-date``). Proposals that no meeting
+    adopted are not priorities yet and are left out."""
+    area = _neighbourhood(force, neighbourhood)
+    priorities = (
+        Priority.objects.filter(area=area, adopted_at__isnull=False)
+        .only(
+            "title",
+            "description",
+            "status",
+            "proposed_at",
+            "adopted_at",
+            "closed_at",
+            "outcome",
+            "outcome_at",
+            "reason",
+        )
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=Action.objects.filter(status=ActionStatus.DONE).only(
+                    "priority", "status", "result", "completed_at", "updated_at"
+                ),
+            )
+        )
+        .order_by("-adopted_at", "-pk")
+    )
+    return [_priority(p) for p in priorities]
 
 
 @police_uk_api.api_operation(

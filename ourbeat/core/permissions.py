@@ -164,3 +164,118 @@ rules.add_perm("concerns.use_queue", uses_concern_queue)
 rules.add_perm("concerns.assign_concerns", handles_any_concern)
 # Seeing who reported a concern is for the staff handling it (each look is audited).
 rules.add_perm("concerns.view_reporter", handles_concern)
+
+
+# Engagement: priorities and their actions. The neighbourhood team (police roles of the
+# area's organisation, in scope) manages priorities; analysts read them; staff of the
+# organisation that owns an action (a partner agency, or the force) update it, as does the
+# priority's team.
+PRIORITY_MANAGER_ROLES = TEAM_EDITOR_ROLES
+PRIORITY_READER_ROLES = TEAM_EDITOR_ROLES | {Role.ANALYST}
+
+
+@rules.predicate
+def manages_area_priorities(user: Any, area: Any) -> bool:
+    return area is not None and holds_role_over(user, area, PRIORITY_MANAGER_ROLES)
+
+
+@rules.predicate
+def manages_priority(user: Any, priority: Any) -> bool:
+    return priority is not None and holds_role_over(user, priority.area, PRIORITY_MANAGER_ROLES)
+
+
+@rules.predicate
+def reads_priority(user: Any, priority: Any) -> bool:
+    return priority is not None and holds_role_over(user, priority.area, PRIORITY_READER_ROLES)
+
+
+@rules.predicate
+def updates_action(user: Any, action: Any) -> bool:
+    if action is None:
+        return False
+    area = action.priority.area
+    return _handles_in(
+        user, action.owner_organisation_id, area, CONCERN_HANDLER_ROLES
+    ) or holds_role_over(user, area, PRIORITY_MANAGER_ROLES)
+
+
+@rules.predicate
+def records_meeting_votes(user: Any, meeting: Any) -> bool:
+    return meeting is not None and holds_role_over(user, meeting.forum.area, PRIORITY_MANAGER_ROLES)
+
+
+@rules.predicate
+def uses_priorities(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, PRIORITY_READER_ROLES)
+    )
+
+
+@rules.predicate
+def uses_agency_actions(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, CONCERN_HANDLER_ROLES)
+    )
+
+
+rules.add_perm("engagement.use_priorities", uses_priorities)
+rules.add_perm("engagement.manage_area_priorities", manages_area_priorities)
+rules.add_perm("engagement.read_priority", reads_priority)
+rules.add_perm("engagement.manage_priority", manages_priority)
+rules.add_perm("engagement.record_meeting_votes", records_meeting_votes)
+rules.add_perm("engagement.use_actions", uses_agency_actions)
+rules.add_perm("engagement.update_action", updates_action)
+
+
+# Engagement: forums and their meetings. The police roles of the forum area's organisation,
+# in scope, manage forums and meetings (schedule, record, add items); analysts read them.
+FORUM_MANAGER_ROLES = TEAM_EDITOR_ROLES
+FORUM_READER_ROLES = TEAM_EDITOR_ROLES | {Role.ANALYST}
+
+
+@rules.predicate
+def uses_forums(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, FORUM_READER_ROLES)
+    )
+
+
+@rules.predicate
+def manages_any_forum(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, FORUM_MANAGER_ROLES)
+    )
+
+
+@rules.predicate
+def manages_area_forums(user: Any, area: Any) -> bool:
+    return area is not None and holds_role_over(user, area, FORUM_MANAGER_ROLES)
+
+
+@rules.predicate
+def manages_forum(user: Any, forum: Any) -> bool:
+    return forum is not None and holds_role_over(user, forum.area, FORUM_MANAGER_ROLES)
+
+
+@rules.predicate
+def reads_forum(user: Any, forum: Any) -> bool:
+    return forum is not None and holds_role_over(user, forum.area, FORUM_READER_ROLES)
+
+
+@rules.predicate
+def manages_meeting(user: Any, meeting: Any) -> bool:
+    return meeting is not None and holds_role_over(user, meeting.forum.area, FORUM_MANAGER_ROLES)
+
+
+@rules.predicate
+def reads_meeting(user: Any, meeting: Any) -> bool:
+    return meeting is not None and holds_role_over(user, meeting.forum.area, FORUM_READER_ROLES)
+
+
+rules.add_perm("engagement.use_forums", uses_forums)
+rules.add_perm("engagement.create_forum", manages_any_forum)
+rules.add_perm("engagement.manage_area_forums", manages_area_forums)
+rules.add_perm("engagement.read_forum", reads_forum)
+rules.add_perm("engagement.manage_forum", manages_forum)
+rules.add_perm("engagement.read_meeting", reads_meeting)
+rules.add_perm("engagement.manage_meeting", manages_meeting)

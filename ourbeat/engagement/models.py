@@ -396,6 +396,8 @@ class PriorityOrigin(models.Model):
         related_name="+",
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # The language the person used when they raised it, so that news reaches them in it.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -414,6 +416,8 @@ class Follower(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_priorities"
     )
+    # The language the follower used when they asked, so that news reaches them in it.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

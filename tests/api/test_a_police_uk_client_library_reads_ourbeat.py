@@ -1,14 +1,14 @@
 """An existing police.uk client library from PyPI (``police-api-client``, module
 ``police_api``), pointed at ourbeat's /api/police-uk/ on a real server, reads forces,
-neighbourhoods, a neighbourhood, its boundary, its people and its events, and locates a
-point: and what it reads is what ourbeat holds (the live site holds the same demo town,
-generated from the same seed on the same day)."""
+neighbourhoods, a neighbourhood, its boundary, its people, its events (forum meetings
+included) and its priorities, and locates a point: and what it reads is what ourbeat holds
+(the live site holds the same demo town, generated from the same seed on the same day)."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -107,9 +107,79 @@ def test_the_client_reads_the_events_with_parsed_start_dates(
         for o in occurrences
         if o["status"] != "cancelled" and o["kind"] != "front_counter"
     ]
-    assert [(e.title, e.start_date) for e in events] == expected[:100]
     titles = {cp.title for cp in area.contact_points.all()}
-    assert {e.title for e in events} <= titles
+    assert [(e.title, e.start_date) for e in events if e.title in titles] == expected[:100]
+
+
+def test_the_client_reads_forum_meetings_among_the_events(
+    police: Any, live_site: Any, town: Any
+) -> None:
+    """The neighbourhood's forum meetings (as ourbeat's own API lists them) are events of
+    type "meeting" at the same local start time."""
+    area = town.elsewhere
+    neighbourhood = police.get_neighbourhood(town.force.slug, area.code)
+    url = f"{live_site.url}/api/v1/neighbourhoods/{area.slug}/meetings?when=upcoming&limit=100"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        meetings = json.load(response)["items"]
+    horizon = timezone.now() + timedelta(days=90)
+    expected = {
+        (
+            m["title"],
+            datetime.fromisoformat(m["starts_at"]).astimezone(_zone()).replace(tzinfo=None),
+        )
+        for m in meetings
+        if m["status"] != "cancelled" and datetime.fromisoformat(m["starts_at"]) < horizon
+    }
+    assert expected
+    found = {(e.title, e.start_date): e for e in neighbourhood.events}
+    assert expected <= set(found)
+    assert all(found[key].type == "meeting" for key in expected)
+    # The same meetings as the test database holds (the same town, the same seed, today).
+    from ourbeat.engagement.models import Meeting
+
+    stored = Meeting.objects.filter(
+        forum__area__in=[area, area.parent, area.parent.parent],
+        starts_at__gte=timezone.now(),
+        starts_at__lt=horizon,
+    ).exclude(status="cancelled")
+    assert {m.title for m in stored} == {title for title, _start in expected}
+
+
+def test_the_client_reads_the_priorities_newest_first(police: Any, town: Any) -> None:
+    """The library's Priority objects, with their dates parsed, match the neighbourhood's
+    adopted priorities as the test database holds them."""
+    from ourbeat.engagement.models import Priority
+
+    area = town.home
+    neighbourhood = police.get_neighbourhood(town.force.slug, area.code)
+    found = neighbourhood.priorities
+    adopted = Priority.objects.filter(area=area, adopted_at__isnull=False).order_by("-adopted_at")
+    assert len(found) == adopted.count() > 0
+    assert all(isinstance(p.issue_date, datetime) for p in found)
+    assert [p.issue_date for p in found] == sorted((p.issue_date for p in found), reverse=True)
+    expected = sorted(
+        (
+            f"{p.title}. {p.description}" if p.description else p.title,
+            p.adopted_at.astimezone(_zone()).date(),
+        )
+        for p in adopted
+        if p.adopted_at is not None
+    )
+    assert sorted((p.issue, p.issue_date.date()) for p in found) == expected
+    resolved = adopted.filter(status="resolved").first()
+    assert resolved is not None
+    assert resolved.outcome_at is not None
+    adopted_on = resolved.adopted_at.astimezone(_zone()).date() if resolved.adopted_at else None
+    shown = next(
+        p
+        for p in found
+        if p.action == resolved.outcome
+        and p.issue.startswith(resolved.title)
+        and p.issue_date.date() == adopted_on
+    )
+    assert isinstance(shown.action_date, datetime)
+    assert shown.action_date.date() == resolved.outcome_at.astimezone(_zone()).date()
+    assert all(p.neighbourhood is neighbourhood for p in found)
 
 
 def test_the_client_locates_a_point_and_gets_nothing_outside_the_town(

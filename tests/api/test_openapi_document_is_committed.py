@@ -41,4 +41,8 @@ def test_the_document_describes_every_public_and_staff_endpoint() -> None:
         "/api/v1/staff/contact-points/{pk}/occurrence-changes",
         "/api/v1/concerns",
         "/api/v1/concerns/{reference}",
+        "/api/v1/neighbourhoods/{slug}/priorities",
+        "/api/v1/priorities/{pk}",
+        "/api/v1/neighbourhoods/{slug}/meetings",
+        "/api/v1/forums/{slug}",
     } == set(paths)

@@ -163,6 +163,80 @@ STAFF_TABLE.update(
     }
 )
 
+# Engagement priorities: the neighbourhood team (police roles of the area's organisation)
+# manages them and records meetings' votes, analysts read them; an action is updated by the
+# staff of the organisation that owns it or by the priority's team.
+ACTION_COUNCIL_HOME = row("login 403 ok ok ok 403 403 ok ok")
+ACTION_COUNCIL_ELSEWHERE = row("login 403 403 403 ok 403 403 ok ok")
+STAFF_TABLE.update(
+    {
+        "staff_engagement:priorities": [Check("-", READ_HOME, NO_POST)],
+        "staff_engagement:priority": [
+            Check("prio_priority_home", READ_HOME, NO_POST),
+            Check("prio_priority_elsewhere", READ_ELSEWHERE, NO_POST),
+        ],
+        **{
+            name: [
+                Check("prio_priority_home", EDIT_HOME, EDIT_HOME),
+                Check("prio_priority_elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+            ]
+            for name in (
+                "staff_engagement:priority_adopt",
+                "staff_engagement:priority_transition",
+                "staff_engagement:priority_origins",
+                "staff_engagement:action_new",
+            )
+        },
+        "staff_engagement:meeting_votes": [
+            Check("prio_meeting_home", EDIT_HOME, EDIT_HOME),
+            Check("prio_meeting_elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+        ],
+        "staff_engagement:actions": [Check("-", ASSIGN, NO_POST)],
+        "staff_engagement:action": [
+            Check("prio_action_council_home", ACTION_COUNCIL_HOME, ACTION_COUNCIL_HOME),
+            Check("prio_action_force_home", EDIT_HOME, EDIT_HOME),
+            Check(
+                "prio_action_council_elsewhere", ACTION_COUNCIL_ELSEWHERE, ACTION_COUNCIL_ELSEWHERE
+            ),
+        ],
+    }
+)
+
+# Engagement forums and meetings: the police roles of the forum area's organisation manage
+# them within their scope, analysts read them; partner staff and oversight have no part.
+STAFF_TABLE.update(
+    {
+        "staff_engagement:forums": [Check("-", READ_HOME, NO_POST)],
+        "staff_engagement:meetings": [Check("-", READ_HOME, NO_POST)],
+        "staff_engagement:forum_new": [Check("-", EDIT_HOME, EDIT_HOME)],
+        **{
+            name: [
+                Check(f"meet_{kind}_home", READ_HOME, NO_POST),
+                Check(f"meet_{kind}_elsewhere", READ_ELSEWHERE, NO_POST),
+            ]
+            for name, kind in (
+                ("staff_engagement:forum", "forum"),
+                ("staff_engagement:meeting", "meeting"),
+            )
+        },
+        **{
+            name: [
+                Check(f"meet_{kind}_home", EDIT_HOME, EDIT_HOME),
+                Check(f"meet_{kind}_elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+            ]
+            for name, kind in (
+                ("staff_engagement:forum_edit", "forum"),
+                ("staff_engagement:forum_members", "forum"),
+                ("staff_engagement:meeting_new", "forum"),
+                ("staff_engagement:meeting_edit", "meeting"),
+                ("staff_engagement:meeting_cancel", "meeting"),
+                ("staff_engagement:meeting_record", "meeting"),
+                ("staff_engagement:meeting_items", "meeting"),
+            )
+        },
+    }
+)
+
 # The admin's own pages (not those of a ModelAdmin, which are checked model by model).
 ADMIN_TABLE: dict[str, list[Check]] = {
     "admin:index": [Check("-", ADMIN_ONLY, None)],
@@ -352,7 +426,75 @@ def world(town: Any, personas: dict[str, Any], client_for: Any) -> dict[str, Any
         "areas": areas,
         "points": points,
         "starts": starts,
+        "prio": _priority_world(town),
+        "meet": _meeting_world(town),
     }
+
+
+def _meeting_world(town: Any) -> dict[str, Any]:
+    """A forum and a meeting that has taken place, in the home neighbourhood and elsewhere,
+    for the forum and meeting routes."""
+    from ourbeat.engagement.models import Forum, Meeting
+
+    started = timezone.now() - timedelta(days=1)
+    objects: dict[str, Any] = {}
+    for scope, area in (("home", town.home), ("elsewhere", town.elsewhere)):
+        forum = Forum.objects.create(
+            area=area,
+            organisation=area.organisation,
+            kind="beat_meeting",
+            name=f"Matrix meetings forum {scope}",
+            slug=f"matrix-meetings-forum-{scope}",
+        )
+        objects[f"meet_forum_{scope}"] = forum
+        objects[f"meet_meeting_{scope}"] = Meeting.objects.create(
+            forum=forum,
+            title="Matrix meeting",
+            starts_at=started,
+            ends_at=started + timedelta(hours=1),
+            venue="Matrix hall",
+        )
+    return objects
+
+
+def _priority_world(town: Any) -> dict[str, Any]:
+    """A proposal, a live priority with a council-owned and a force-owned action, and a held
+    meeting, in the home neighbourhood and elsewhere, for the engagement priority routes."""
+    from ourbeat.engagement.models import Action, Forum, Meeting, Priority, PriorityStatus
+
+    started = timezone.now() - timedelta(days=2)
+    objects: dict[str, Any] = {}
+    for scope, area in (("home", town.home), ("elsewhere", town.elsewhere)):
+        forum = Forum.objects.create(
+            area=area,
+            organisation=area.organisation,
+            kind="beat_meeting",
+            name=f"Matrix forum {scope}",
+            slug=f"matrix-forum-{scope}",
+        )
+        objects[f"prio_meeting_{scope}"] = Meeting.objects.create(
+            forum=forum,
+            title="Matrix meeting",
+            starts_at=started,
+            ends_at=started + timedelta(hours=1),
+            venue="Hall",
+            status="held",
+            attendance=10,
+        )
+        objects[f"prio_priority_{scope}"] = Priority.objects.create(
+            area=area, title=f"Matrix proposal {scope}"
+        )
+        live = Priority.objects.create(
+            area=area, title=f"Matrix priority {scope}", status=PriorityStatus.ACTIVE
+        )
+        for owner_name, owner in (("council", town.council), ("force", town.force)):
+            objects[f"prio_action_{owner_name}_{scope}"] = Action.objects.create(
+                priority=live,
+                title=f"Matrix action {owner_name}",
+                owner_organisation=owner,
+                due_on=timezone.localdate() + timedelta(days=7),
+            )
+    return objects
 
 
 def _concern_in(area: Any, code: str, personas: dict[str, Any]) -> Concern:
@@ -370,6 +512,10 @@ def _concern_in(area: Any, code: str, personas: dict[str, Any]) -> Concern:
 
 def _staff_kwargs(name: str, scope: str, world: dict[str, Any]) -> dict[str, Any]:
     route = next(r for r in _routes_under("en/staff/") if r[1] == name)[0]
+    if scope.startswith("prio_"):
+        return {"pk": world["prio"][scope].pk}
+    if scope.startswith("meet_"):
+        return {"pk": world["meet"][scope].pk}
     if "<str:reference>" in route:
         concern = world["concerns"][scope]
         kwargs: dict[str, Any] = {"reference": concern.reference}
