@@ -100,6 +100,8 @@ SAME_ACTION = (
 import datetime
 from django.utils import timezone
 from ourbeat.places.models import Organisation
+# The action's updates are checked against the officer's own scope: their neighbourhood.
+area = officer.memberships.get(role="officer").area
 settings.OURBEAT_MAX_ACTIVE_PRIORITIES = s.live_priority_count(area) + 1
 p = s.priority_propose(area=area, title="Concurrent action edits", actor=officer)
 p = s.priority_adopt(actor=officer, priority=p, expected_version=1)
