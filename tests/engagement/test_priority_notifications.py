@@ -131,7 +131,11 @@ def test_a_state_change_tells_each_person_once_and_alone(
             assert other not in html
             assert other not in message.subject
         assert "unconfirmed@example.net" not in message.body
-        assert "adopted" in message.subject
+        # Each in their own language: the follower who chose Russian reads Russian.
+        if message.to[0] == "russian@example.org":
+            assert "Приоритет принят" in message.subject
+        else:
+            assert "adopted" in message.subject
         assert f"/en/priorities/{people['priority'].pk}/" in message.body or (
             "/priorities/" in message.body
         )
