@@ -37,6 +37,7 @@ from ourbeat.api.open311_services import (
 from ourbeat.concerns.models import OPEN_STATUSES, Category, Channel, Concern, Photo, Status, Update
 from ourbeat.concerns.selectors import active_categories, public_concerns, public_point
 from ourbeat.core.memo import ProcessMemo
+from ourbeat.core.text import CONTROL
 from ourbeat.places.models import Organisation
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -62,7 +63,6 @@ CLIENT_STATUSES = {*EXTENDED_STATUS.values(), "NO_FURTHER_ACTION", "INTERNAL_REF
 XML_ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint"}
 XML_ITEMS["formats"] = "format"
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PHONE = re.compile(r"^[0-9 +().\-/]{0,40}$")
 ID_LIST = re.compile(r"^[\w\-]{1,40}$")
 

@@ -4,7 +4,6 @@ re-encoding happens before it and e-mail after it commits (never inside)."""
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -36,16 +35,13 @@ from ourbeat.concerns.selectors import commitment_due_dates
 from ourbeat.core import audit
 from ourbeat.core.images import photo_reencode
 from ourbeat.core.memo import ProcessMemo
-from ourbeat.core.text import mask_personal_details
+from ourbeat.core.text import CONTROL, mask_personal_details
 from ourbeat.places.models import Area, Organisation
 from ourbeat.places.selectors import locate_neighbourhood
 from ourbeat.places.services import area_touch
 
 MAX_PHOTOS = 3
 MAX_DESCRIPTION = 5000
-# Control characters (tab, line feed and carriage return allowed): a NUL cannot be stored in
-# PostgreSQL text at all, and none of them belongs in a report.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _has_control_characters(value: Any) -> bool:

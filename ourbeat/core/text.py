@@ -4,8 +4,32 @@ words that suggest an emergency or a crime in progress."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+# Control characters (tab, line feed and carriage return allowed): PostgreSQL cannot store a
+# NUL in text, and none of them belongs in what residents read.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
+    """Strip a free-text value and check it: present when ``required`` (the message), within
+    ``limit`` characters, no control characters. Refusals name ``field``."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: _("Enter text.")})
+    text = value.strip()
+    if required and not text:
+        raise ValidationError({field: required})
+    if len(text) > limit:
+        raise ValidationError({field: _("Use at most %(limit)d characters.") % {"limit": limit}})
+    if CONTROL.search(text):
+        raise ValidationError({field: _("Remove the control characters from the text.")})
+    return text
+
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Seven or more digits, allowing spaces, dots, dashes, brackets and a leading +.

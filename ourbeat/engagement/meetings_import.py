@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ourbeat.core import audit
+from ourbeat.core.text import CONTROL
 from ourbeat.engagement.models import Forum, ForumKind, Frequency, Meeting, MeetingStatus
 from ourbeat.engagement.services.meetings import _unique_slug
 from ourbeat.places.models import Area, Organisation
@@ -48,7 +49,6 @@ from ourbeat.places.services import area_touch
 MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_LENGTH = timedelta(hours=1)
 MAX_LENGTH = timedelta(hours=24)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 # Why an event was not imported: a code and the words the summary prints.

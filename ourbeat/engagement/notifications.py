@@ -149,7 +149,8 @@ def _unfollow_url(priority: Priority, user_id: int) -> str:
 # ----------------------------------------------------------------------------- recipients
 
 
-def _language(code: str) -> str:
+def supported_language(code: str) -> str:
+    """``code`` if the site speaks it, else "" (unknown: the default language is used)."""
     return code if code in dict(settings.LANGUAGES) else ""
 
 
@@ -175,7 +176,7 @@ def recipients(priority: Priority, *, exclude_user_id: int | None = None) -> lis
         recipient = found.get(key)
         if recipient is None:
             recipient = found[key] = Recipient(email=email, user_id=user_id)
-        if not recipient.language and _language(language):
+        if not recipient.language and supported_language(language):
             recipient.language = language
         if recipient.user_id is None:
             recipient.user_id = user_id

@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ourbeat.core import audit
+from ourbeat.core.text import clean_text
 from ourbeat.engagement.models import (
     Forum,
     ForumKind,
@@ -47,9 +48,6 @@ from ourbeat.places.models import Area, Organisation
 from ourbeat.places.services import area_touch
 from ourbeat.teams.schedule import RecurrenceError, normalise_rrule, parse_rrule
 
-# Control characters (tab, line feed and carriage return allowed): PostgreSQL cannot store a
-# NUL in text, and none of them belongs in what residents read.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_MEETING_LENGTH = timedelta(hours=24)
 MAX_ATTENDANCE = 100_000
 MAX_GROUPS = 20
@@ -63,23 +61,6 @@ _url = URLValidator(schemes=["http", "https"])
 
 
 # ---- checks ----------------------------------------------------------------------------------
-
-
-def _text(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
-    """Strip a free-text value and check it: present when ``required`` (the message), within
-    ``limit`` characters, no control characters."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: _("Enter text.")})
-    text = value.strip()
-    if required and not text:
-        raise ValidationError({field: required})
-    if len(text) > limit:
-        raise ValidationError({field: _("Use at most %(limit)d characters.") % {"limit": limit}})
-    if CONTROL.search(text):
-        raise ValidationError({field: _("Remove the control characters from the text.")})
-    return text
 
 
 def _limit(model: type[Any], field: str) -> int:
@@ -149,7 +130,7 @@ def _forum_fields(
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "kind": _choice(kind, ForumKind, "kind", _("Choose what kind of forum this is.")),
-        "name": _text(
+        "name": clean_text(
             name, field="name", limit=_limit(Forum, "name"), required=_("Name the forum.")
         ),
         "frequency": _choice(
@@ -158,7 +139,7 @@ def _forum_fields(
         "rrule": _check_rrule(rrule),
     }
     for field, limit in FORUM_TEXT_FIELDS.items():
-        fields[field] = _text(texts.get(field, ""), field=field, limit=limit)
+        fields[field] = clean_text(texts.get(field, ""), field=field, limit=limit)
     return fields
 
 
@@ -261,14 +242,14 @@ def forum_member_add(
     user: Any = None,
     public: bool = True,
 ) -> ForumMember:
-    name = _text(
+    name = clean_text(
         name,
         field="name",
         limit=_limit(ForumMember, "name"),
         required=_("Give the member's name."),
     )
     role = _choice(role, MemberRole, "role", _("Choose the member's role."))
-    represents = _text(represents, field="represents", limit=_limit(ForumMember, "represents"))
+    represents = clean_text(represents, field="represents", limit=_limit(ForumMember, "represents"))
     with transaction.atomic():
         if role in SINGLE_ROLES and forum.members.filter(role=role, until__isnull=True).exists():
             raise ValidationError(
@@ -329,16 +310,18 @@ def _meeting_fields(
     capacity: Any,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "title": _text(
+        "title": clean_text(
             title, field="title", limit=_limit(Meeting, "title"), required=_("Give a title.")
         ),
-        "venue": _text(venue, field="venue", limit=_limit(Meeting, "venue")),
-        "address": _text(address, field="address", limit=_limit(Meeting, "address")),
-        "accessibility": _text(
+        "venue": clean_text(venue, field="venue", limit=_limit(Meeting, "venue")),
+        "address": clean_text(address, field="address", limit=_limit(Meeting, "address")),
+        "accessibility": clean_text(
             accessibility, field="accessibility", limit=_limit(Meeting, "accessibility")
         ),
-        "agenda": _text(agenda, field="agenda", limit=8000),
-        "online_url": _text(online_url, field="online_url", limit=_limit(Meeting, "online_url")),
+        "agenda": clean_text(agenda, field="agenda", limit=8000),
+        "online_url": clean_text(
+            online_url, field="online_url", limit=_limit(Meeting, "online_url")
+        ),
         "registration_required": bool(registration_required),
     }
     if fields["online_url"]:
@@ -526,7 +509,7 @@ def meeting_update(
 
 
 def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
-    reason = _text(
+    reason = clean_text(
         reason,
         field="reason",
         limit=_limit(Meeting, "cancel_reason"),
@@ -561,13 +544,13 @@ def meeting_register(
 ) -> Registration:
     """Book a place. Refused when the meeting takes no registrations, is cancelled, held or
     has started, is full, or the address is registered already."""
-    name = _text(
+    name = clean_text(
         name,
         field="name",
         limit=_limit(Registration, "name"),
         required=_("Give your name."),
     )
-    needs = _text(needs, field="needs", limit=_limit(Registration, "needs"))
+    needs = clean_text(needs, field="needs", limit=_limit(Registration, "needs"))
     email = (email or "").strip() if isinstance(email, str) else ""
     try:
         validate_email(email)
@@ -629,7 +612,7 @@ def _check_groups(groups: Any, attendance: int) -> dict[str, int]:
         )
     clean: dict[str, int] = {}
     for raw_name, count in groups.items():
-        name = _text(raw_name, field="attendance_by_group", limit=MAX_GROUP_NAME)
+        name = clean_text(raw_name, field="attendance_by_group", limit=MAX_GROUP_NAME)
         if not name:
             raise ValidationError({"attendance_by_group": _("Name every group.")})
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
@@ -677,7 +660,7 @@ def meeting_record(
     if attendance > MAX_ATTENDANCE:
         raise ValidationError({"attendance": _("The attendance is too large.")})
     groups = _check_groups(attendance_by_group, attendance)
-    minutes = _text(minutes, field="minutes", limit=50000)
+    minutes = clean_text(minutes, field="minutes", limit=50000)
     now = timezone.now()
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -748,7 +731,9 @@ def meeting_item_add(
     from ourbeat.concerns.services import concern_submit
 
     kind = _choice(kind, ItemKind, "kind", _("Choose what kind of item this is."))
-    text = _text(text, field="text", limit=4000, required=_("Write what was raised or decided."))
+    text = clean_text(
+        text, field="text", limit=4000, required=_("Write what was raised or decided.")
+    )
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("This meeting was cancelled; it heard nothing."))
     if meeting.starts_at > timezone.now():

@@ -26,11 +26,9 @@ Rules every function keeps:
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -42,7 +40,7 @@ from django.utils.translation import gettext as _
 from ourbeat.accounts.models import Membership, Role
 from ourbeat.core import audit
 from ourbeat.core.permissions import manages_priority, updates_action
-from ourbeat.core.text import mask_personal_details
+from ourbeat.core.text import clean_text, mask_personal_details
 from ourbeat.engagement import notifications
 from ourbeat.engagement.models import (
     CLOSED_PRIORITY_STATUSES,
@@ -62,6 +60,7 @@ from ourbeat.engagement.models import (
     Question,
     Vote,
 )
+from ourbeat.engagement.selectors import has_verified_email
 from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKind
 from ourbeat.places.services import area_touch
 
@@ -77,9 +76,6 @@ MAX_OUTCOME = 8000
 MAX_RESULT = 4000
 MAX_SUMMARY = 300
 MAX_SURVEY_ANSWER = 100
-# Control characters (tab, line feed and carriage return allowed): PostgreSQL cannot store a
-# NUL in text, and none of them belongs in what residents read.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # The lifecycle. Adoption (proposed → adopted) has its own function, which checks the limit.
 # A priority under review leaves it only closed: resolved (by the community's vote), carried
@@ -119,31 +115,8 @@ def _stale_action() -> ValidationError:
     )
 
 
-def _text(value: Any, *, field: str, limit: int, required: str | None = None) -> str:
-    """Strip a free-text value and check it: present when ``required`` (the message), within
-    ``limit`` characters, no control characters."""
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        raise ValidationError({field: _("Enter text.")})
-    if required and not text:
-        raise ValidationError({field: required})
-    if len(text) > limit:
-        raise ValidationError({field: _("Use at most %(limit)d characters.") % {"limit": limit}})
-    if CONTROL.search(text):
-        raise ValidationError({field: _("Remove the control characters from the text.")})
-    return text
-
-
 def _language() -> str:
-    language = (get_language() or "").split("-")[0]
-    return language if language in dict(settings.LANGUAGES) else ""
-
-
-def is_verified(user: Any) -> bool:
-    """A signed-in account with a confirmed e-mail address: the unit of one vote."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
+    return notifications.supported_language((get_language() or "").split("-")[0])
 
 
 def _signed_in(user: Any) -> bool:
@@ -187,16 +160,16 @@ def priority_propose(
     every change. Personal details in the text are masked: it is published at once."""
     if area.level != AreaLevel.NEIGHBOURHOOD:
         raise ValidationError({"area": _("Priorities are set for a neighbourhood.")})
-    title = _text(
+    title = clean_text(
         title,
         field="title",
         limit=MAX_TITLE,
         required=_("Say in a few words what the priority is."),
     )
-    description = _text(description, field="description", limit=MAX_DESCRIPTION)
+    description = clean_text(description, field="description", limit=MAX_DESCRIPTION)
     if not _signed_in(user) and not _signed_in(actor):
         raise ValidationError(_("Sign in to propose a priority."))
-    if _signed_in(user) and not _signed_in(actor) and not is_verified(user):
+    if _signed_in(user) and not _signed_in(actor) and not has_verified_email(user):
         raise ValidationError(_("Confirm your e-mail address before proposing a priority."))
     if origin_concern is not None and origin_concern.area_id != area.pk:
         raise ValidationError({"concern": _("That concern was raised in another neighbourhood.")})
@@ -264,7 +237,7 @@ def priority_support(*, priority: Priority, user: Any = None) -> Vote | None:
     visitor without an account adds to the separate count of anonymous support (the public
     view rate-limits that). Returns the vote, or None for anonymous support."""
     if _signed_in(user):
-        if not is_verified(user):
+        if not has_verified_email(user):
             raise ValidationError(
                 _("Confirm your e-mail address to support proposals with your account.")
             )
@@ -294,7 +267,7 @@ def priority_vote(*, priority: Priority, user: Any, question: str, in_favour: bo
     under review, on whether it is resolved. One per person and question."""
     if not _signed_in(user):
         raise ValidationError(_("Sign in to vote."))
-    if not is_verified(user):
+    if not has_verified_email(user):
         raise ValidationError(_("Confirm your e-mail address before voting."))
     if question not in Question.values:
         raise ValidationError({"question": _("Choose what the vote is about.")})
@@ -509,8 +482,8 @@ def priority_transition(
     community's confirmation; ``dropped`` needs a reason, which is published; ``carried
     over`` creates the follow-on priority, active at once, with the same origins and
     followers. ``outcome`` (what was done) is published with the priority."""
-    reason = _text(reason, field="reason", limit=MAX_REASON)
-    outcome = _text(outcome, field="outcome", limit=MAX_OUTCOME)
+    reason = clean_text(reason, field="reason", limit=MAX_REASON)
+    outcome = clean_text(outcome, field="outcome", limit=MAX_OUTCOME)
     if to == PriorityStatus.ADOPTED:
         raise ValidationError(
             {"to": _("Adopt a proposal through adoption, which checks the limit.")}
@@ -627,8 +600,8 @@ def priority_link_origin(
     """Record one more thing that raised the priority, so that the people behind it hear of
     what happens. A proposal linked here is merged: it is dropped with a published reason
     naming this priority, and its origins and followers come along."""
-    survey_answer = _text(survey_answer, field="survey_answer", limit=MAX_SURVEY_ANSWER)
-    summary = _text(summary, field="summary", limit=MAX_SUMMARY)
+    survey_answer = clean_text(survey_answer, field="survey_answer", limit=MAX_SURVEY_ANSWER)
+    summary = clean_text(summary, field="summary", limit=MAX_SUMMARY)
     sources = [s for s in (concern, meeting_item, proposal, survey_answer or None) if s is not None]
     if len(sources) != 1:
         raise ValidationError(_("Name one thing that raised this priority."))
@@ -809,8 +782,8 @@ def action_add(
 ) -> Action:
     """Add an action under a live priority, owned by the police team's organisation or a
     partner agency (optionally a named person of it), due on a date."""
-    title = _text(title, field="title", limit=MAX_TITLE, required=_("Say what will be done."))
-    description = _text(description, field="description", limit=MAX_DESCRIPTION)
+    title = clean_text(title, field="title", limit=MAX_TITLE, required=_("Say what will be done."))
+    description = clean_text(description, field="description", limit=MAX_DESCRIPTION)
     if not isinstance(due_on, date):
         raise ValidationError({"due_on": _("Enter the date it is due.")})
     if due_on < timezone.localdate():
@@ -872,7 +845,7 @@ def action_update(
     if status is not None and status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
     if result is not None:
-        result = _text(result, field="result", limit=MAX_RESULT)
+        result = clean_text(result, field="result", limit=MAX_RESULT)
     if due_on is not None and not isinstance(due_on, date):
         raise ValidationError({"due_on": _("Enter the date it is due.")})
     with transaction.atomic():

@@ -51,6 +51,7 @@ from ourbeat.engagement.models import (
     PriorityStatus,
     Question,
 )
+from ourbeat.engagement.selectors import ancestor_ids
 from ourbeat.engagement.services import priorities as services
 from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKind
 
@@ -68,12 +69,8 @@ def _url(name: str, **kwargs: Any) -> str:
         return ""
 
 
-def _ancestor_ids(area: Area) -> list[int]:
-    return [int(part) for part in area.path.split("/") if part.isdigit()] or [area.pk]
-
-
 def _forums_covering(area: Area) -> QuerySet[Forum]:
-    return Forum.objects.filter(area_id__in=_ancestor_ids(area), active=True).order_by("name")
+    return Forum.objects.filter(area_id__in=ancestor_ids(area), active=True).order_by("name")
 
 
 def _neighbourhood_ids(user: Any, roles: set[str]) -> list[int] | None:
