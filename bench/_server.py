@@ -368,22 +368,27 @@ def seed_concerns(env: dict[str, str], count: int, district: str = "", days: int
 
 
 def compare(
-    server: Server,
-    urls: dict[str, str],
-    script: Path,
-    connections: int,
-    threads: int,
-    seconds: int,
-    rounds: int,
+    server: Server, urls: dict[str, str], script: Path, args: argparse.Namespace
 ) -> dict[str, list[Run]]:
-    """Each URL (warmed up for 3 s first) measured in ``rounds`` alternating rounds."""
+    """Each URL (warmed up for 3 s first) measured in ``args.rounds`` alternating rounds of
+    ``args.duration`` seconds with the load options of ``load_arguments``."""
     for url in urls.values():
-        wrk(url, script, connections, threads, 3)
+        wrk(url, script, args.connections, args.threads, 3)
     runs: dict[str, list[Run]] = {name: [] for name in urls}
-    for _ in range(rounds):
+    for _ in range(args.rounds):
         for name, url in urls.items():
-            runs[name].append(measure(url, server.pids, script, connections, threads, seconds))
+            runs[name].append(
+                measure(url, server.pids, script, args.connections, args.threads, args.duration)
+            )
     return runs
+
+
+def run_summary(args: argparse.Namespace) -> str:
+    """The line every benchmark prints above its table: machine, server, load and rounds."""
+    return (
+        f"{describe(args.workers, args.threads, args.connections)}, "
+        f"{args.rounds} x {args.duration} s per URL, median round shown; {load_note()}"
+    )
 
 
 def print_runs(runs: dict[str, list[Run]]) -> dict[str, Run]:

@@ -21,12 +21,11 @@ from pathlib import Path
 from _server import (
     WRK_REPORT,
     compare,
-    describe,
     load_arguments,
-    load_note,
     prepare_demo_town,
     print_runs,
     require_wrk,
+    run_summary,
     seed_concerns,
     serve,
     shell_lines,
@@ -67,16 +66,10 @@ def main() -> None:
                 server,
                 {"/healthz (bare view)": f"{server.base}/healthz", "map.geojson": url},
                 script,
-                args.connections,
-                args.threads,
-                args.duration,
-                args.rounds,
+                args,
             )
 
-    print(
-        f"{describe(args.workers, args.threads, args.connections)}, "
-        f"{args.rounds} x {args.duration} s per URL, median round shown; {load_note()}"
-    )
+    print(run_summary(args))
     print(
         f"database: SQLite (WAL), {seeded.count:,} concerns in {district} (written in "
         f"{seeded.seconds:.0f} s); the map shows {counted:,} of them (sensitive categories "

@@ -27,13 +27,12 @@ from pathlib import Path
 from _server import (
     WRK_REPORT,
     Run,
-    describe,
     load_arguments,
-    load_note,
     measure,
     prepare_demo_town,
     print_runs,
     require_wrk,
+    run_summary,
     serve,
     shell_lines,
     wrk,
@@ -104,10 +103,7 @@ def main() -> None:
                         )
                     )
 
-    print(
-        f"{describe(args.workers, args.threads, args.connections)}, "
-        f"{args.rounds} x {args.duration} s per URL, median round shown; {load_note()}"
-    )
+    print(run_summary(args))
     print("database: SQLite (WAL), one persistent connection per worker (CONN_MAX_AGE 60)")
     print(f"page size: {len(body.encode()):,} bytes")
     print()

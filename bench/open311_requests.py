@@ -24,12 +24,11 @@ from _server import (
     WRK_REPORT,
     compare,
     database_path,
-    describe,
     load_arguments,
-    load_note,
     prepare_demo_town,
     print_runs,
     require_wrk,
+    run_summary,
     seed_concerns,
     serve,
 )
@@ -83,16 +82,10 @@ def main() -> None:
                 server,
                 {"/healthz (bare view)": f"{server.base}/healthz", "requests.json": url},
                 script,
-                args.connections,
-                args.threads,
-                args.duration,
-                args.rounds,
+                args,
             )
 
-    print(
-        f"{describe(args.workers, args.threads, args.connections)}, "
-        f"{args.rounds} x {args.duration} s per URL, median round shown; {load_note()}"
-    )
+    print(run_summary(args))
     print(
         f"database: SQLite (WAL), {total:,} concerns ({seeded.count:,} written in "
         f"{seeded.seconds:.0f} s); the query matches {matching:,}, answers the newest 1,000 "

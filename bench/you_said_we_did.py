@@ -32,12 +32,11 @@ from _server import (
     WRK_REPORT,
     Run,
     compare,
-    describe,
     load_arguments,
-    load_note,
     prepare_demo_town,
     print_runs,
     require_wrk,
+    run_summary,
     serve,
     shell_lines,
 )
@@ -230,20 +229,9 @@ def main() -> None:
                     f"/healthz (bare view, {label} run)": f"{server.base}/healthz",
                     f"{path} ({label})": server.base + path,
                 }
-                results[label] = compare(
-                    server,
-                    urls,
-                    script,
-                    args.connections,
-                    args.threads,
-                    args.duration,
-                    args.rounds,
-                )
+                results[label] = compare(server, urls, script, args)
 
-    print(
-        f"{describe(args.workers, args.threads, args.connections)}, "
-        f"{args.rounds} x {args.duration} s per URL, median round shown; {load_note()}"
-    )
+    print(run_summary(args))
     print("database: SQLite (WAL), one persistent connection per worker (CONN_MAX_AGE 60)")
     print(
         f"history of {name.replace('_', ' ')}: {n_priorities} priorities, {n_actions} actions, "
