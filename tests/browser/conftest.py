@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+from tests.fixtures.tags import unique_tag
 
 PASSWORD = "correct horse battery staple"
 
@@ -68,7 +69,7 @@ def make_officer(live_site: Any) -> Any:
     """Create an officer serving the neighbourhood with the given code, on the live server."""
 
     def make(code: str, *, totp: bool = True) -> StaffMember:
-        tag = uuid.uuid4().hex[:8]
+        tag = unique_tag(8)
         email = f"officer-{tag}@example.org"
         name = f"Sam Browser {tag}"
         out = live_site.shell(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import uuid
 from email.message import EmailMessage
 from typing import Any
 
@@ -22,6 +21,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import StaffMember, sign_in
+from tests.fixtures.tags import unique_tag
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +85,7 @@ def officer(make_officer: Any) -> StaffMember:
 def test_a_concern_goes_from_a_signed_out_report_to_a_rated_resolution(
     live_site: Any, phone: Any, desk: Any, officer: StaffMember, areas: dict[str, Any]
 ) -> None:
-    resident_email = f"resident-{uuid.uuid4().hex[:8]}@example.org"
+    resident_email = f"resident-{unique_tag(8)}@example.org"
 
     # The resident reports from a phone, signed out, starting at the home page.
     page = phone

@@ -15,7 +15,6 @@ site's shell, as if the days had gone by."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -26,6 +25,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, StaffMember, sign_in
 from tests.fixtures.browser import PHONE
+from tests.fixtures.tags import unique_tag
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ print(Priority.objects.get(pk={pk}).status)
 
 
 def make_resident(live_site: Any, tag: str) -> str:
-    email = f"resident-{tag}-{uuid.uuid4().hex[:6]}@example.org"
+    email = f"resident-{tag}-{unique_tag(6)}@example.org"
     live_site.shell(MAKE_RESIDENT.format(email=email, password=PASSWORD))
     return email
 
@@ -165,7 +165,7 @@ def test_a_priority_goes_from_a_proposal_to_a_confirmed_resolution(
     desk: Any,
     make_officer: Any,
 ) -> None:
-    tag = uuid.uuid4().hex[:8]
+    tag = unique_tag(8)
     partner_email = f"partner-{tag}@example.org"
     code, slug, partner_secret = (
         live_site.shell(SETUP.format(partner=partner_email, password=PASSWORD))

@@ -5,13 +5,13 @@ without JavaScript the list and its filters work the same."""
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.browser import axe_violations
+from tests.fixtures.tags import unique_tag
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ print(" ".join(c.reference for c in made))
 
 @pytest.fixture(scope="module")
 def concerns(live_site: Any) -> dict[str, str]:
-    tag = f"hc{uuid.uuid4().hex[:6]}"
+    tag = f"hc{unique_tag(6)}"
     references = live_site.shell(SEED.replace("{tag}", tag)).splitlines()[-1].split()
     return dict(
         zip(

@@ -5,7 +5,6 @@ resident supports it with their verified account. Every page passes the axe chec
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, sign_in
 from tests.fixtures.browser import axe_violations
+from tests.fixtures.tags import unique_tag
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def axe_on_a_fresh_phone(chromium: Any, url: str) -> list[Any]:
 
 
 def make_resident(live_site: Any) -> str:
-    email = f"resident-{uuid.uuid4().hex[:8]}@example.org"
+    email = f"resident-{unique_tag(8)}@example.org"
     live_site.shell(MAKE_RESIDENT.format(email=email, password=PASSWORD))
     return email
 
@@ -55,7 +55,7 @@ def test_a_resident_proposes_a_priority_and_neighbours_support_it(
     from tests.fixtures.browser import PHONE
 
     area = areas["MB05"]
-    title = f"Broken street lights on the canal path {uuid.uuid4().hex[:6]}"
+    title = f"Broken street lights on the canal path {unique_tag(6)}"
 
     # The proposer, on a phone with JavaScript: from the neighbourhood page to the proposal.
     page = phone

@@ -6,7 +6,6 @@ scripts are on: axe is a script)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, StaffMember, sign_in
 from tests.fixtures.browser import axe_violations
+from tests.fixtures.tags import unique_tag
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def _totp(page: Any, member: StaffMember) -> None:
 def test_a_priority_is_voted_adopted_and_acted_on_by_officer_and_partner(
     live_site: Any, phone: Any, phone_without_js: Any
 ) -> None:
-    tag = uuid.uuid4().hex[:8]
+    tag = unique_tag(8)
     out = live_site.shell(
         SETUP.format(
             officer=f"prio-officer-{tag}@example.org",
