@@ -122,7 +122,7 @@ for number in range(__PRIORITIES__):
         priorities.append(Priority(
             area=area, forum=forums[0], title=f"Bench priority {number}",
             description="Speeding at school times on the main road.", status=status,
-            proposed_at=proposed, adopted_at=adopted,
+            proposed_at=proposed, published_at=proposed, adopted_at=adopted,
             adopted_at_meeting=held[min(len(held) - 1, int(len(held) * number / closed))],
             closed_at=adopted + timedelta(days=120), outcome="Speed checks and a new crossing.",
             reason="" if status == PriorityStatus.RESOLVED else "Agreed at the meeting.",
@@ -133,13 +133,15 @@ for number in range(__PRIORITIES__):
             area=area, forum=forums[0], title=f"Live bench priority {number}",
             description="Litter and fly-tipping by the shops.",
             status=LIVE[number - closed],
-            proposed_at=now - timedelta(days=90), adopted_at=now - timedelta(days=60),
+            proposed_at=now - timedelta(days=90), published_at=now - timedelta(days=90),
+            adopted_at=now - timedelta(days=60),
             adopted_at_meeting=held[-1],
         ))
     else:
         priorities.append(Priority(
             area=area, title=f"Bench proposal {number}", description="Street lights out.",
             proposed_at=now - timedelta(days=number - closed),
+            published_at=now - timedelta(days=number - closed),
             anonymous_support=rng.randrange(0, 30),
         ))
 Priority.objects.bulk_create(priorities, batch_size=500)

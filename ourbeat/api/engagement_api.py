@@ -277,9 +277,10 @@ def _meeting_vote(vote: MeetingVote) -> dict[str, Any]:
 
 
 def _priorities() -> QuerySet[Priority]:
-    """Priorities with everything a list shows, in a fixed number of queries."""
+    """Published priorities with everything a list shows, in a fixed number of queries."""
     return (
-        Priority.objects.select_related("area", "forum")
+        Priority.objects.filter(published_at__isnull=False)
+        .select_related("area", "forum")
         .only(
             *(
                 f.name

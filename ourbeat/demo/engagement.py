@@ -1439,6 +1439,26 @@ def _backdate(
     _update_rows(model, list(fields), rows)
 
 
+# Residents' proposals of the last few days that nobody has acted on yet still wait for a
+# moderator, so the demo has a moderation queue; everything older was published when made.
+MODERATION_QUEUE_DAYS = 4
+
+
+def _publish(plan: EngagementPlan, today: date) -> None:
+    touched = {id(v.priority) for v in plan.votes} | {id(f.priority) for f in plan.followers}
+    since = datetime.combine(today - timedelta(days=MODERATION_QUEUE_DAYS), time(), local_zone())
+    for priority in plan.priorities:
+        waiting = (
+            priority.status == PriorityStatus.PROPOSED
+            and priority.proposed_by is not None
+            and priority.proposed_at >= since
+            and id(priority) not in touched
+        )
+        priority.published_at = None if waiting else priority.proposed_at
+        if waiting:
+            priority.anonymous_support = 0
+
+
 def demo_engagement_load(*, seed: int, today: date, force: Organisation) -> EngagementPlan:
     """Write the generated history in bulk, backdate it, and record one audit event."""
     plan = engagement_generate(engagement_inputs(force), seed, today)
@@ -1457,6 +1477,7 @@ def demo_engagement_load(*, seed: int, today: date, force: Organisation) -> Enga
         Registration.objects.bulk_create(plan.registrations, batch_size=500)
         for follow, _original in plan.carried:
             follow.carried_over_from = None
+        _publish(plan, today)
         Priority.objects.bulk_create(plan.priorities, batch_size=500)
         for follow, original in plan.carried:
             follow.carried_over_from = original

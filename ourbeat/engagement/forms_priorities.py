@@ -44,6 +44,23 @@ def _meeting_label(meeting: Meeting) -> str:
     return f"{meeting.forum.name}: {meeting.title} ({when})"
 
 
+class PublishForm(VersionedForm):
+    """A moderator's reading of a resident's proposal: publish it as it is or corrected."""
+
+    title = forms.CharField(label=_("Priority"), max_length=MAX_TITLE)
+    description = forms.CharField(
+        label=_("What the problem is"),
+        max_length=MAX_DESCRIPTION,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Remove anything that names or points at a person. E-mail addresses, phone "
+            "numbers and number plates are masked automatically; the original stays in the "
+            "audit log."
+        ),
+    )
+
+
 class AdoptForm(VersionedForm):
     meeting = forms.ModelChoiceField(
         label=_("Adopted at the meeting"),

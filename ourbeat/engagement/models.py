@@ -198,6 +198,8 @@ class Registration(models.Model):
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("e-mail"))
     needs = models.CharField(_("access needs"), max_length=300, blank=True)
+    # The language the person registered in, so that news of the meeting reaches them in it.
+    language = models.CharField(max_length=10, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -316,6 +318,9 @@ class Priority(models.Model):
         related_name="+",
     )
     proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    # A resident's free text is published only after a moderator has read it (DESIGN's
+    # privacy rules); staff proposals are published at once. None: waiting for moderation.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
     adopted_at_meeting = models.ForeignKey(
         Meeting,
@@ -354,6 +359,10 @@ class Priority(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("engagement:priority", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     @property
     def is_live(self) -> bool:

@@ -39,6 +39,8 @@ UNFOLLOW_SALT = "ourbeat.engagement.unfollow"
 UNFOLLOW_MAX_AGE = 60 * 60 * 24 * 400
 
 EVENTS = {
+    "published",
+    "merged",
     "adopted",
     "active",
     "under_review",
@@ -234,9 +236,18 @@ def _one_line(text: str) -> str:
 
 
 def compose(
-    priority: Priority, event: str, status: str, action: Action | None, recipient: Recipient
+    priority: Priority,
+    event: str,
+    status: str,
+    action: Action | None,
+    recipient: Recipient,
+    *,
+    merged_into: Priority | None = None,
 ) -> Notice:
+    """One person's message. For a merged proposal (``merged_into`` set) the links lead to
+    the priority it joined, which its people now hear about."""
     language = recipient.language or settings.LANGUAGE_CODE
+    linked = merged_into or priority
     with translation.override(language):
         context = {
             "priority": priority,
@@ -246,9 +257,10 @@ def compose(
                 PriorityStatus(status).label if status in PriorityStatus.values else status
             ),
             "action": action,
-            "priority_url": _priority_url(priority),
+            "merged_into": merged_into,
+            "priority_url": _priority_url(linked),
             "unfollow_url": (
-                _unfollow_url(priority, recipient.follower_user_id)
+                _unfollow_url(linked, recipient.follower_user_id)
                 if recipient.follower_user_id is not None
                 else ""
             ),
@@ -288,8 +300,22 @@ def send_priority_news(
             .filter(pk=action_id, priority=priority)
             .first()
         )
+    merged_into = None
+    if event == "merged":
+        # The proposal's origins were copied to the priority it joined; that origin names it.
+        merged_into = (
+            Priority.objects.select_related("area")
+            .filter(origins__proposal_id=priority.pk)
+            .exclude(pk=priority.pk)
+            .first()
+        )
+        if merged_into is None:
+            return 0
     people = recipients(priority, exclude_user_id=actor_id)
-    notices = [compose(priority, event, status, action, person) for person in people]
+    notices = [
+        compose(priority, event, status, action, person, merged_into=merged_into)
+        for person in people
+    ]
     return sum(channel.send(notices) for channel in CHANNELS)
 
 

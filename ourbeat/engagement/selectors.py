@@ -165,9 +165,10 @@ def _public_actions() -> QuerySet[Action]:
     )
 
 
-def _public_priorities() -> QuerySet[Priority]:
-    """Priorities without the private proposer."""
-    return Priority.objects.defer("proposed_by")
+def public_priorities() -> QuerySet[Priority]:
+    """Published priorities (a resident's proposal waits for a moderator) without the
+    private proposer."""
+    return Priority.objects.filter(published_at__isnull=False).defer("proposed_by")
 
 
 def _public_meetings() -> QuerySet[Meeting]:
@@ -309,7 +310,7 @@ def _live_rows(area: Area) -> list[Priority]:
     """The neighbourhood's adopted, active and under-review priorities with their actions
     (two queries)."""
     return list(
-        _public_priorities()
+        public_priorities()
         .filter(area=area, status__in=LIVE_PRIORITY_STATUSES)
         .select_related("adopted_at_meeting")
         .prefetch_related(Prefetch("actions", queryset=_public_actions().order_by("due_on", "pk")))
@@ -352,14 +353,14 @@ def you_said_we_did(
     the next meetings and the past ones (held with minutes, missed, cancelled)."""
     live_rows = _live_rows(area)
     proposals = _page(
-        _public_priorities()
+        public_priorities()
         .filter(area=area, status=PriorityStatus.PROPOSED)
         .order_by("-proposed_at", "-pk"),
         PROPOSALS_PAGE_SIZE,
         proposals_page,
     )
     past = _page(
-        _public_priorities()
+        public_priorities()
         .filter(area=area, status__in=CLOSED_PRIORITY_STATUSES)
         .order_by(F("closed_at").desc(nulls_last=True), "-pk"),
         PAST_PAGE_SIZE,
@@ -413,7 +414,7 @@ def neighbourhood_summary(area: Area, now: datetime, today: date) -> Neighbourho
     upcoming = [
         m for m in upcoming_meetings(area, now, limit=3) if m.status != MeetingStatus.CANCELLED
     ]
-    proposals = Priority.objects.filter(area=area, status=PriorityStatus.PROPOSED).count()
+    proposals = public_priorities().filter(area=area, status=PriorityStatus.PROPOSED).count()
     return NeighbourhoodSummary(live_priorities(area, today), next(iter(upcoming), None), proposals)
 
 
@@ -470,11 +471,16 @@ def _concern_is_public(concern: Concern | None) -> bool:
     return concern is not None and concern.published_at is not None and not concern.hidden
 
 
-def public_priority(pk: int, today: date) -> PriorityChain:
+def public_priority(pk: int, today: date, *, proposer_id: int | None = None) -> PriorityChain:
     """The whole chain of one priority: provenance (counts, and links only to what is itself
-    public), adoption, actions with results, votes, and what it became."""
+    public), adoption, actions with results, votes, and what it became. ``proposer_id`` also
+    finds that person's own proposal while it waits for moderation."""
+    visible = Q(published_at__isnull=False)
+    if proposer_id is not None:
+        visible |= Q(proposed_by_id=proposer_id)
     priority = (
-        _public_priorities()
+        Priority.objects.filter(visible)
+        .defer("proposed_by")
         .select_related("area", "forum", "adopted_at_meeting", "carried_over_from")
         .defer("area__boundary")
         .filter(pk=pk)
@@ -499,6 +505,7 @@ def public_priority(pk: int, today: date) -> PriorityChain:
             "meeting_item__meeting__starts_at",
             "proposal__id",
             "proposal__title",
+            "proposal__published_at",
         )
         .order_by("created_at", "pk")
     )
@@ -527,6 +534,7 @@ def public_priority(pk: int, today: date) -> PriorityChain:
             origin.kind == OriginKind.PROPOSAL
             and origin.proposal is not None
             and origin.proposal.pk != priority.pk
+            and origin.proposal.published_at is not None
         ):
             links.append(
                 OriginLink(
@@ -548,7 +556,7 @@ def public_priority(pk: int, today: date) -> PriorityChain:
         .values("question", "in_favour")
         .annotate(n=Count("pk"))
     }
-    carried_into = list(_public_priorities().filter(carried_over_from=priority).order_by("pk"))
+    carried_into = list(public_priorities().filter(carried_over_from=priority).order_by("pk"))
     return PriorityChain(
         priority=priority,
         origin_counts=dict(counts),
@@ -703,7 +711,7 @@ def public_meeting(pk: int, now: datetime) -> MeetingPage:
             )
             .order_by("pk")
         ),
-        adopted=list(_public_priorities().filter(adopted_at_meeting=meeting).order_by("pk")),
+        adopted=list(public_priorities().filter(adopted_at_meeting=meeting).order_by("pk")),
         now=now,
     )
 
@@ -713,7 +721,7 @@ def public_meeting(pk: int, now: datetime) -> MeetingPage:
 
 def priorities_feed(area: Area) -> list[Priority]:
     """The neighbourhood's priorities, most recently changed first."""
-    return list(_public_priorities().filter(area=area).order_by("-updated_at", "-pk")[:FEED_SIZE])
+    return list(public_priorities().filter(area=area).order_by("-updated_at", "-pk")[:FEED_SIZE])
 
 
 def meetings_feed(area: Area) -> list[Meeting]:

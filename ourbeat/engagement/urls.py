@@ -25,6 +25,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("priorities/<int:pk>/support/", public.priority_support, name="priority_support"),
     path("priorities/<int:pk>/vote/", public.priority_vote, name="priority_vote"),
     path("priorities/<int:pk>/follow/", public.priority_follow, name="priority_follow"),
+    path(
+        "priorities/stop-following/<str:token>/",
+        public.priority_unfollow,
+        name="priority_unfollow",
+    ),
     path("forums/<slug:slug>/", public.forum, name="forum"),
     path("meetings/<int:pk>/", public.meeting, name="meeting"),
     path("meetings/<int:pk>/register/", public.meeting_register, name="meeting_register"),

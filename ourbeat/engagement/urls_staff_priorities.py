@@ -8,6 +8,7 @@ from ourbeat.engagement.views import staff_priorities as views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("priorities/", views.priority_list, name="priorities"),
     path("priorities/<int:pk>/", views.priority_detail, name="priority"),
+    path("priorities/<int:pk>/publish/", views.priority_publish, name="priority_publish"),
     path("priorities/<int:pk>/adopt/", views.priority_adopt, name="priority_adopt"),
     path("priorities/<int:pk>/status/", views.priority_transition, name="priority_transition"),
     path("priorities/<int:pk>/origins/", views.priority_origins, name="priority_origins"),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, StaffMember, sign_in
-from tests.fixtures.browser import PHONE
+from tests.fixtures.browser import PHONE, axe_violations
 from tests.fixtures.tags import unique_tag
 
 pytestmark = pytest.mark.browser
@@ -193,12 +193,29 @@ def test_a_priority_goes_from_a_proposal_to_a_confirmed_resolution(
     page.get_by_label("What is the problem, and where? (optional)").fill(
         "Half the lights are out; people avoid the path after dark."
     )
-    page.get_by_role("button", name="Publish the proposal").click()
+    page.get_by_role("button", name="Send the proposal").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    expect(page.get_by_role("status")).to_contain_text("your proposal is published")
+    expect(page.get_by_role("status").first).to_contain_text("your proposal is sent")
     public_url = page.url
     priority_pk = public_url.rstrip("/").rsplit("/", 1)[-1]
     assert priority_status(live_site, priority_pk) == "proposed"
+
+    # 1b. The officer reads the proposal in the moderation queue and publishes it.
+    staff = desk
+    sign_in(staff, live_site.url, officer.email, officer.password)
+    totp(staff, officer)
+    staff.goto(f"{live_site.url}/en/staff/engagement/priorities/")
+    waiting = staff.get_by_role("row").filter(has_text=title)
+    expect(waiting).to_contain_text("waiting for moderation")
+    waiting.get_by_role("link", name=title).click()
+    staff.get_by_role("link", name="Read and publish").click()
+    assert axe_violations(staff) == []
+    staff.get_by_role("button", name="Publish", exact=True).click()
+    expect(staff.get_by_role("status").first).to_contain_text("The proposal is published")
+    published = [
+        m for m in live_site.mail(to=proposer) if "Your proposal is published" in str(m["Subject"])
+    ]
+    assert len(published) == 1
 
     # 2. Others support it: a neighbour without an account, and a verified resident who also
     # follows it.
@@ -224,9 +241,7 @@ def test_a_priority_goes_from_a_proposal_to_a_confirmed_resolution(
     assert priority_status(live_site, priority_pk) == "proposed"
 
     # 3. The officer sets up the neighbourhood's beat meeting and schedules a meeting.
-    staff = desk
-    sign_in(staff, live_site.url, officer.email, officer.password)
-    totp(staff, officer)
+    staff.goto(f"{live_site.url}/en/staff/")
     staff.get_by_role("link", name="Forums and meetings").click()
     staff.get_by_role("link", name="Set up a forum").click()
     forum_name = f"Canal beat meeting {tag}"

@@ -1,7 +1,8 @@
 """On a phone, a resident opens their neighbourhood's "you said, we did", follows the link to
-propose a priority, signs in with their verified account and publishes the proposal; a
-neighbour without an account supports it with JavaScript off (counted apart) and another
-resident supports it with their verified account. Every page passes the axe check."""
+propose a priority, signs in with their verified account and sends the proposal, which only
+they can see until a moderator publishes it; a neighbour without an account then supports
+it with JavaScript off (counted apart) and another resident supports it with their verified
+account. Every page passes the axe check."""
 
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ Membership.objects.create(
     user=user, organisation=Organisation.objects.get(slug="millbrook"), role=Role.RESIDENT
 )
 print("made", user.pk)
+"""
+
+PUBLISH = """
+from ourbeat.engagement.models import Priority
+from ourbeat.engagement.services.priorities import priority_publish
+p = Priority.objects.get(title={title!r})
+priority_publish(actor=None, priority=p, expected_version=p.version)
+print("published", p.pk)
 """
 
 
@@ -71,19 +80,25 @@ def test_a_resident_proposes_a_priority_and_neighbours_support_it(
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Publish the proposal")).to_be_visible()
+    expect(page.get_by_role("button", name="Send the proposal")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("What should the neighbourhood's priority be?").fill(title)
     page.get_by_label("What is the problem, and where? (optional)").fill(
         "Half the lights are out; people avoid the path after dark. Call 07700 900111."
     )
-    page.get_by_role("button", name="Publish the proposal").click()
+    page.get_by_role("button", name="Send the proposal").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    expect(page.get_by_role("status")).to_contain_text("your proposal is published")
+    expect(page.get_by_role("status").first).to_contain_text("your proposal is sent")
+    expect(page.get_by_text("Only you can see this proposal for now")).to_be_visible()
     expect(page.get_by_text("07700 900111")).to_have_count(0)
     expect(page.get_by_text(email)).to_have_count(0)
     assert axe_violations(page) == []
     proposal_url = page.url
+
+    # Nobody else sees it until a moderator has read it.
+    phone_without_js.goto(proposal_url)
+    expect(phone_without_js.get_by_role("heading", level=1)).not_to_have_text(title)
+    live_site.shell(PUBLISH.format(title=title))
 
     # A neighbour without an account, JavaScript off: support is counted apart.
     other = phone_without_js

@@ -181,6 +181,7 @@ STAFF_TABLE.update(
                 Check("prio_priority_elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
             ]
             for name in (
+                "staff_engagement:priority_publish",
                 "staff_engagement:priority_adopt",
                 "staff_engagement:priority_transition",
                 "staff_engagement:priority_origins",

@@ -23,6 +23,7 @@ from ourbeat.engagement.models import (
 from ourbeat.engagement.services.priorities import (
     priority_adopt,
     priority_propose,
+    priority_publish,
     priority_transition,
 )
 
@@ -76,10 +77,16 @@ def room_for(area: Any, settings: Any, spare: int = 3) -> None:
     settings.OURBEAT_MAX_ACTIVE_PRIORITIES = live_priority_count(area) + spare
 
 
-def proposal(area: Any, proposer: Any, title: str = "Speeding on Mill Lane") -> Priority:
-    return priority_propose(
+def proposal(
+    area: Any, proposer: Any, title: str = "Speeding on Mill Lane", *, published: bool = True
+) -> Priority:
+    """A resident's proposal, as a moderator published it (``published=False``: waiting)."""
+    proposed = priority_propose(
         area=area, title=title, description="Cars race at night.", user=proposer
     )
+    if not published:
+        return proposed
+    return priority_publish(actor=None, priority=proposed, expected_version=proposed.version)
 
 
 def bring_to(

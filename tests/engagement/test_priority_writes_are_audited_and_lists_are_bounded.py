@@ -52,6 +52,7 @@ def test_each_priority_write_leaves_its_audit_event(
     proposer = verify(personas["resident"])
     priority = proposal(town.home, proposer)
     assert _newest("engagement.priority.propose").actor_id == proposer.pk
+    assert _newest("engagement.priority.publish").object_id == str(priority.pk)
     supporter = resident("supporter@example.org")
     priority_support(priority=priority, user=supporter)
     assert _newest("engagement.priority.support").actor_id == supporter.pk
@@ -75,7 +76,10 @@ def test_each_priority_write_leaves_its_audit_event(
     priority = priority_adopt(actor=officer, priority=priority, expected_version=priority.version)
     assert _newest("engagement.priority.adopt").actor_id == officer.pk
     priority = priority_transition(
-        actor=officer, priority=priority, to=PriorityStatus.ACTIVE, expected_version=2
+        actor=officer,
+        priority=priority,
+        to=PriorityStatus.ACTIVE,
+        expected_version=priority.version,
     )
     assert _newest("engagement.priority.transition").data["to"] == PriorityStatus.ACTIVE
     action = action_add(
@@ -90,7 +94,10 @@ def test_each_priority_write_leaves_its_audit_event(
     event = _newest("engagement.action.update")
     assert event.data["before"] == {"status": "planned", "completed_at": None}
     priority = priority_transition(
-        actor=officer, priority=priority, to=PriorityStatus.UNDER_REVIEW, expected_version=3
+        actor=officer,
+        priority=priority,
+        to=PriorityStatus.UNDER_REVIEW,
+        expected_version=priority.version,
     )
     voter = resident("voter@example.org")
     priority_vote(priority=priority, user=voter, question=Question.RESOLVED, in_favour=True)
@@ -117,7 +124,7 @@ def test_the_staff_lists_use_a_fixed_number_of_queries(
     def add(n: int) -> None:
         for i in range(n):
             p = proposal(town.home, resident(f"p{i}-{n}@example.org"), f"Proposal {n}-{i}")
-            p = priority_adopt(actor=officer, priority=p, expected_version=1)
+            p = priority_adopt(actor=officer, priority=p, expected_version=p.version)
             action_add(
                 actor=officer,
                 priority=p,

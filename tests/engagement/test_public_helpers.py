@@ -180,6 +180,7 @@ def build_history(
                 description="Cars parked on the pavement by the school.",
                 status=state,
                 proposed_at=proposed,
+                published_at=proposed,
                 adopted_at=proposed + timedelta(days=20),
                 adopted_at_meeting=meeting,
                 closed_at=now - timedelta(days=number + 1),
@@ -201,6 +202,7 @@ def build_history(
                 description="Speeding on Mill Lane at school times.",
                 status=PriorityStatus.UNDER_REVIEW if number == 0 else PriorityStatus.ACTIVE,
                 proposed_at=proposed,
+                published_at=proposed,
                 adopted_at=proposed + timedelta(days=14),
                 adopted_at_meeting=held[-1] if held else None,
                 outcome="Speed checks done." if number == 0 else "",
@@ -213,6 +215,7 @@ def build_history(
                 title=f"Proposal {number + 1}{tag}",
                 description="Street lights out on the footpath.",
                 proposed_at=now - timedelta(days=number + 1),
+                published_at=now - timedelta(days=number + 1),
                 anonymous_support=5 + number,
             )
         )

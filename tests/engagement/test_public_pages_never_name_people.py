@@ -16,6 +16,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
+from ourbeat.accounts.models import User
 from ourbeat.engagement.models import (
     ItemKind,
     MeetingItem,
@@ -26,6 +27,7 @@ from ourbeat.engagement.models import (
     Registration,
     Vote,
 )
+from ourbeat.engagement.notifications import unfollow_token
 from tests.engagement.test_public_helpers import History, history, verified_resident  # noqa: F401
 
 SECRETS = {
@@ -116,6 +118,10 @@ def test_no_public_engagement_page_feed_or_calendar_names_anyone(
     values = {
         "slug": [town.home.slug, history.forum.slug],
         "pk": [p.pk for p in priorities] + [m.pk for m in meetings],
+        # The stop-following page of the voter's link: it names the priority, not the person.
+        "token": [
+            unfollow_token(priorities[0].pk, User.objects.get(email=SECRETS["voter e-mail"]).pk)
+        ],
     }
     client = client_for(None)
     fetched = 0

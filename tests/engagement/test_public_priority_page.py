@@ -62,19 +62,26 @@ def test_provenance_is_counted_and_links_only_to_public_concerns(
     item = MeetingItem.objects.create(
         meeting=history.held[-1], kind=ItemKind.CONCERN, text="Speeding raised at the meeting"
     )
-    merged = Priority.objects.create(area=town.home, title="Slow the traffic down")
+    merged = Priority.objects.create(
+        area=town.home, title="Slow the traffic down", published_at=timezone.now()
+    )
+    unread = Priority.objects.create(area=town.home, title="Unread: the racer at number 4")
     PriorityOrigin.objects.bulk_create(
         [
             PriorityOrigin(priority=priority, kind=OriginKind.CONCERN, concern=public),
             PriorityOrigin(priority=priority, kind=OriginKind.CONCERN, concern=private),
             PriorityOrigin(priority=priority, kind=OriginKind.MEETING_ITEM, meeting_item=item),
             PriorityOrigin(priority=priority, kind=OriginKind.PROPOSAL, proposal=merged),
+            PriorityOrigin(priority=priority, kind=OriginKind.PROPOSAL, proposal=unread),
         ]
     )
     html = page(client_for(None), priority)
     assert "2 concerns" in html
     assert "1 meeting" in html
-    assert "2 proposals" in html
+    assert "3 proposals" in html
+    # A proposal no moderator has read is counted, never linked or quoted.
+    assert unread.get_absolute_url() not in html
+    assert "the racer at number 4" not in html
     assert f'href="/en/concerns/{public.reference}/"' in html
     assert private.reference not in html
     assert history.held[-1].get_absolute_url() in html
@@ -135,6 +142,7 @@ def test_a_carried_over_priority_links_to_what_it_became_and_back(
         status=PriorityStatus.ACTIVE,
         carried_over_from=old,
         adopted_at=timezone.now() - timedelta(days=1),
+        published_at=timezone.now() - timedelta(days=1),
     )
     client = client_for(None)
     assert follow_on.get_absolute_url() in page(client, old)

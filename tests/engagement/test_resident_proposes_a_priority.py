@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from ourbeat.engagement.models import OriginKind, Priority, PriorityStatus
+from ourbeat.engagement.services.priorities import priority_publish
 from tests.engagement.test_public_helpers import clear_engagement, verified_resident
 
 
@@ -24,13 +25,13 @@ def resident(town: Any) -> Any:
     return verified_resident("proposer@example.org")
 
 
-def test_a_verified_resident_proposes_and_lands_on_the_published_proposal(
+def test_a_verified_resident_proposes_and_lands_on_the_proposal_waiting_for_moderation(
     client_for: Any, town: Any, resident: Any
 ) -> None:
     client = client_for(resident)
     form = client.get(propose_url(town.home))
     assert form.status_code == 200
-    assert "Publish the proposal" in form.content.decode()
+    assert "Send the proposal" in form.content.decode()
     response = client.post(
         propose_url(town.home),
         {"title": "Speeding on Mill Lane", "description": "Cars race past the school."},
@@ -41,8 +42,10 @@ def test_a_verified_resident_proposes_and_lands_on_the_published_proposal(
     assert proposal.status == PriorityStatus.PROPOSED
     assert proposal.proposed_by == resident
     assert proposal.origins.filter(kind=OriginKind.PROPOSAL).count() == 1
+    assert proposal.published_at is None
     page = client.get(response["Location"]).content.decode()
-    assert "Thank you: your proposal is published." in page
+    assert "Thank you: your proposal is sent. A moderator reads it" in page
+    assert "Only you can see this proposal for now" in page
     assert "Speeding on Mill Lane" in page
     assert "proposer@example.org" not in page.split("</header>", 1)[1]
 
@@ -112,6 +115,11 @@ def test_the_same_proposal_twice_is_refused_with_a_pointer_to_support_it(
     client = client_for(resident)
     client.post(propose_url(town.home), {"title": "Litter in the park"})
     response = client.post(propose_url(town.home), {"title": "litter in the park"})
+    assert response.status_code == 400
+    assert "already waiting for a moderator" in response.content.decode()
+    first = Priority.objects.get(title__iexact="litter in the park")
+    priority_publish(actor=None, priority=first, expected_version=first.version)
+    response = client.post(propose_url(town.home), {"title": "LITTER in the park"})
     assert response.status_code == 400
     assert "support it instead" in response.content.decode()
     assert Priority.objects.filter(title__iexact="litter in the park").count() == 1

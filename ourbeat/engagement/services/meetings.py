@@ -10,7 +10,11 @@ Rules every function keeps:
   (keyed by the form field it concerns) and changes nothing.
 - A meeting needs a place (a venue or an address) or an online link; two meetings that are
   not cancelled may not overlap in one venue (venue names compared ignoring case and
-  spacing, and only when both meetings have a physical place).
+  spacing, and only when both meetings have a physical place). The check and the write are
+  serialised per venue (``_lock_venue``), so two people scheduling one room at once cannot
+  both get it.
+- Whoever registered hears, after the change commits, when a meeting is cancelled or moved
+  (``meeting_notifications``); nothing is sent for a change that is refused or rolled back.
 - Registration never overbooks: the meeting's row is locked (``SELECT … FOR UPDATE`` on
   PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers) before the places
   are counted, and one e-mail address registers once (a unique constraint backs the check).
@@ -18,13 +22,14 @@ Rules every function keeps:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from ourbeat.core import audit
 from ourbeat.core.text import clean_text
+from ourbeat.engagement import meeting_notifications
 from ourbeat.engagement.models import (
     Forum,
     ForumKind,
@@ -44,6 +50,7 @@ from ourbeat.engagement.models import (
     MemberRole,
     Registration,
 )
+from ourbeat.engagement.notifications import supported_language
 from ourbeat.places.models import Area, Organisation
 from ourbeat.places.services import area_touch
 from ourbeat.teams.schedule import RecurrenceError, normalise_rrule, parse_rrule
@@ -368,6 +375,34 @@ def _check_future(starts_at: datetime) -> None:
         )
 
 
+def venue_lock_id(key: str) -> int:
+    """A stable signed 64-bit number for a venue key (PostgreSQL's advisory lock ids are
+    bigints): the first 8 bytes of a namespaced SHA-256, the same in every process."""
+    digest = hashlib.sha256(f"ourbeat.engagement.venue:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _lock_venue(fields: dict[str, Any]) -> None:
+    """Serialise, until the transaction ends, everyone who checks and then books this venue.
+
+    ``_check_overlap`` reads and the caller then writes; without a lock two people booking
+    one room at one time would both read "free" and both insert. On PostgreSQL a
+    transaction-scoped advisory lock keyed by the venue makes the second wait until the
+    first commits (or rolls back), and under READ COMMITTED its check then sees the first
+    one's meeting. Different venues do not wait for each other.
+
+    On SQLite nothing is needed: settings open every transaction with BEGIN IMMEDIATE, which
+    takes the database's write lock before the check reads, so a second writer waits (up to
+    the ``timeout``) until the first has committed and then reads its row. (Were the mode
+    DEFERRED, the loser's insert would fail with "database is locked" rather than double-book:
+    in WAL mode a reader may not upgrade to a writer once another has written since its
+    snapshot.) Must be called inside ``transaction.atomic()``."""
+    key = venue_key(fields["venue"] or fields["address"])
+    if key and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [venue_lock_id(key)])
+
+
 def _check_overlap(fields: dict[str, Any], *, exclude_pk: int | None = None) -> None:
     key = venue_key(fields["venue"] or fields["address"])
     if not key:
@@ -428,6 +463,8 @@ def meeting_schedule(
     if not forum.active:
         raise ValidationError(_("This forum no longer meets; make it active first."))
     with transaction.atomic():
+        # The venue's lock first, so the check below stays true until this one commits.
+        _lock_venue(fields)
         _check_overlap(fields)
         meeting = Meeting.objects.create(forum=forum, **fields)
         audit.record(
@@ -492,6 +529,10 @@ def meeting_update(
                         % {"count": booked}
                     }
                 )
+        # The (new) venue's lock before the check, as in ``meeting_schedule``; moving out of a
+        # venue only frees it, so the old one needs none. The meeting's row is locked first
+        # everywhere, so the two locks are always taken in the same order.
+        _lock_venue(fields)
         _check_overlap(fields, exclude_pk=meeting.pk)
         before = _audit_fields({k: getattr(locked, k) for k in fields})
         for field, value in fields.items():
@@ -505,6 +546,18 @@ def meeting_update(
             data={"changed": {k: [before[k], after[k]] for k in after if before[k] != after[k]}},
         )
         area_touch([meeting.forum.area_id])
+        # Registrants hear only of what they rely on to get there; values are compared as
+        # they are (one instant written in two time zones is no change), sent as text.
+        relied_on = meeting_notifications.RELIED_ON
+        if any(getattr(locked, k) != fields[k] for k in relied_on) and (
+            locked.registrations.exists()
+        ):
+            meeting_notifications.notify_after_commit(
+                meeting_id=meeting.pk,
+                event=meeting_notifications.MOVED,
+                before={k: before[k] for k in relied_on},
+                after={k: after[k] for k in relied_on},
+            )
     return meeting
 
 
@@ -529,6 +582,10 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
         meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED, reason
         audit.record("engagement.meeting.cancel", actor=actor, obj=meeting, data={"reason": reason})
         area_touch([meeting.forum.area_id])
+        if meeting.registrations.exists():
+            meeting_notifications.notify_after_commit(
+                meeting_id=meeting.pk, event=meeting_notifications.CANCELLED
+            )
     return meeting
 
 
@@ -540,10 +597,17 @@ def places_left(meeting: Meeting) -> int | None:
 
 
 def meeting_register(
-    *, meeting: Meeting, name: str, email: str, user: Any = None, needs: str = ""
+    *,
+    meeting: Meeting,
+    name: str,
+    email: str,
+    user: Any = None,
+    needs: str = "",
+    language: str = "",
 ) -> Registration:
     """Book a place. Refused when the meeting takes no registrations, is cancelled, held or
-    has started, is full, or the address is registered already."""
+    has started, is full, or the address is registered already. ``language`` is the one the
+    person registered in (kept when the site speaks it): news of the meeting is sent in it."""
     name = clean_text(
         name,
         field="name",
@@ -587,6 +651,7 @@ def meeting_register(
                 email=email,
                 needs=needs,
                 user=user if signed_in else None,
+                language=supported_language(language if isinstance(language, str) else ""),
             )
             # Who registered stays private: the event names the registration, not the person.
             audit.record(

@@ -157,7 +157,8 @@ def priority_propose(
     """Propose a priority for a neighbourhood. A resident proposes with their own verified
     account (``user``); staff (``actor``) may propose on behalf of a concern or of something
     raised at a meeting. The proposal is its own first origin, so its proposer hears of
-    every change. Personal details in the text are masked: it is published at once."""
+    every change. Personal details in the text are masked; a resident's proposal is
+    published once a moderator has read it (``priority_publish``), a staff one at once."""
     if area.level != AreaLevel.NEIGHBOURHOOD:
         raise ValidationError({"area": _("Priorities are set for a neighbourhood.")})
     title = clean_text(
@@ -181,9 +182,18 @@ def priority_propose(
         )
     title, description = mask_personal_details(title), mask_personal_details(description)
     open_statuses = (PriorityStatus.PROPOSED, *LIVE_PRIORITY_STATUSES)
-    if Priority.objects.filter(area=area, status__in=open_statuses, title__iexact=title).exists():
+    same = list(
+        Priority.objects.filter(area=area, status__in=open_statuses, title__iexact=title)
+        .order_by(F("published_at").asc(nulls_last=True))  # a published one first
+        .values_list("published_at", flat=True)[:1]
+    )
+    if same and same[0] is not None:
         raise ValidationError(
             {"title": _("This has already been proposed here: support it instead.")}
+        )
+    if same:
+        raise ValidationError(
+            {"title": _("The same proposal is already waiting for a moderator here.")}
         )
     language = _language()
     with transaction.atomic():
@@ -192,6 +202,7 @@ def priority_propose(
             title=title,
             description=description,
             proposed_by=user if _signed_in(user) else None,
+            published_at=timezone.now() if _signed_in(actor) else None,
         )
         PriorityOrigin.objects.create(
             priority=priority,
@@ -232,10 +243,88 @@ def priority_propose(
     return priority
 
 
+def _check_published(priority: Priority) -> None:
+    if priority.published_at is None:
+        raise ValidationError(
+            _("This proposal is waiting for a moderator; it can be supported once published."),
+            code="unpublished",
+        )
+
+
+def priority_publish(
+    *,
+    actor: Any,
+    priority: Priority,
+    expected_version: int,
+    title: str | None = None,
+    description: str | None = None,
+) -> Priority:
+    """A moderator publishes a resident's proposal, with the text as read (personal details
+    masked) or as edited; an edit keeps the original in the audit log. The proposer is told.
+    To refuse a proposal, drop it with a reason instead (the proposer hears why)."""
+    with transaction.atomic():
+        current = Priority.objects.select_for_update().get(pk=priority.pk)
+        if current.version != expected_version:
+            raise _stale_priority()
+        if current.published_at is not None:
+            raise ValidationError(_("This proposal is published already."), code="published")
+        if current.status != PriorityStatus.PROPOSED:
+            raise ValidationError(
+                _("Only an open proposal can be published; this one is %(status)s.")
+                % {"status": _status_label(current.status).lower()}
+            )
+        new_title = mask_personal_details(
+            clean_text(
+                current.title if title is None else title,
+                field="title",
+                limit=MAX_TITLE,
+                required=_("Say in a few words what the priority is."),
+            )
+        )
+        new_description = mask_personal_details(
+            clean_text(
+                current.description if description is None else description,
+                field="description",
+                limit=MAX_DESCRIPTION,
+            )
+        )
+        now = timezone.now()
+        Priority.objects.filter(pk=current.pk, version=expected_version).update(
+            title=new_title,
+            description=new_description,
+            published_at=now,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        edited = (new_title, new_description) != (current.title, current.description)
+        if edited:
+            PriorityOrigin.objects.filter(priority=current, proposal=current).update(
+                summary=new_title[:MAX_SUMMARY]
+            )
+        audit.record(
+            "engagement.priority.publish",
+            actor=actor,
+            obj=current,
+            data={
+                "edited": edited,
+                **(
+                    {"original": {"title": current.title, "description": current.description}}
+                    if edited
+                    else {}
+                ),
+            },
+        )
+        area_touch([current.area_id])
+        current.refresh_from_db()
+        _notify(current, "published", actor=actor)
+    return current
+
+
 def priority_support(*, priority: Priority, user: Any = None) -> Vote | None:
     """Support a proposal. A verified account casts one vote in favour of adopting it; a
     visitor without an account adds to the separate count of anonymous support (the public
     view rate-limits that). Returns the vote, or None for anonymous support."""
+    _check_published(priority)
     if _signed_in(user):
         if not has_verified_email(user):
             raise ValidationError(
@@ -249,9 +338,9 @@ def priority_support(*, priority: Priority, user: Any = None) -> Vote | None:
             action="engagement.priority.support",
         )
     with transaction.atomic():
-        updated = Priority.objects.filter(pk=priority.pk, status=PriorityStatus.PROPOSED).update(
-            anonymous_support=F("anonymous_support") + 1
-        )
+        updated = Priority.objects.filter(
+            pk=priority.pk, status=PriorityStatus.PROPOSED, published_at__isnull=False
+        ).update(anonymous_support=F("anonymous_support") + 1)
         if not updated:
             raise ValidationError(_("Only proposals can be supported; this one is decided."))
         audit.record(
@@ -288,6 +377,7 @@ def _cast_vote(
     try:
         with transaction.atomic():
             current = Priority.objects.select_for_update().get(pk=priority.pk)
+            _check_published(current)
             if current.status != VOTING_STATUS[Question(question)]:
                 raise ValidationError(
                     _("Voting on this is closed: the priority is %(status)s.")
@@ -447,6 +537,8 @@ def priority_adopt(
             adopted_at=now,
             adopted_at_meeting=meeting,
             forum=forum if forum is not None else current.forum,
+            # Adopting is a moderator's reading too: the forum publishes what it adopts.
+            published_at=current.published_at or now,
             version=F("version") + 1,
             updated_at=now,
         )
@@ -727,6 +819,8 @@ def _merge_proposal(
         obj=merged,
         data={"into": target.pk},
     )
+    merged.status = PriorityStatus.DROPPED
+    _notify(merged, "merged", actor=actor)
     origin = PriorityOrigin.objects.filter(priority=target, proposal=merged).first()
     if origin is None:
         origin = PriorityOrigin.objects.create(
@@ -746,6 +840,7 @@ def priority_follow(*, priority: Priority, user: Any) -> Follower:
     """Ask to hear of every change of a priority (by e-mail, each with a link to stop)."""
     if not _signed_in(user):
         raise ValidationError(_("Sign in to follow a priority."))
+    _check_published(priority)
     if priority.status in CLOSED_PRIORITY_STATUSES:
         raise ValidationError(_("This priority is closed; there is nothing more to follow."))
     with transaction.atomic():

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from ourbeat.accounts.models import User
 from ourbeat.core.staff import apply_validation_errors
-from ourbeat.engagement import selectors
+from ourbeat.engagement import notifications, selectors
 from ourbeat.engagement.calendar import meetings_calendar
 from ourbeat.engagement.forms import ProposeForm, RegistrationForm, VoteForm
 from ourbeat.engagement.models import Priority, PriorityStatus, Question
@@ -61,7 +62,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _priority_or_404(pk: int) -> Priority:
-    priority = Priority.objects.defer("proposed_by").select_related("area").filter(pk=pk).first()
+    priority = selectors.public_priorities().select_related("area").filter(pk=pk).first()
     if priority is None:
         raise Http404(_("No priority has that number."))
     return priority
@@ -136,8 +137,10 @@ def you_said_we_did(request: HttpRequest, slug: str) -> HttpResponse:
 
 def priority(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
-    chain = selectors.public_priority(pk, today)
     user = request.user
+    chain = selectors.public_priority(
+        pk, today, proposer_id=user.pk if user.is_authenticated else None
+    )
     verified = selectors.has_verified_email(user)
     status = chain.priority.status
     supported = pk in request.session.get(SESSION_SUPPORTED, []) or (
@@ -194,8 +197,8 @@ def priority_propose(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request,
                     _(
-                        "Thank you: your proposal is published. Neighbours can now support "
-                        "it, and you will hear what happens to it."
+                        "Thank you: your proposal is sent. A moderator reads it before it is "
+                        "published; you will hear by e-mail what happens to it."
                     ),
                 )
                 return redirect(proposed)
@@ -272,6 +275,34 @@ def priority_follow(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(target)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+def priority_unfollow(request: HttpRequest, token: str) -> HttpResponse:
+    """The stop-following link of a notification e-mail: no sign-in, the signed token names
+    the person and the priority. GET only asks; the POST stops, so a mail scanner that
+    fetches the link changes nothing."""
+    read = notifications.read_unfollow_token(token)
+    target = None
+    follower = None
+    if read is not None:
+        target = (
+            Priority.objects.defer("proposed_by").select_related("area").filter(pk=read[0]).first()
+        )
+        follower = User.objects.filter(pk=read[1], is_active=True).first()
+    if target is None or follower is None:
+        return render(request, "engagement/public/unfollow_invalid.html", status=404)
+    if request.method == "POST":
+        priority_services.priority_unfollow(priority=target, user=follower)
+        messages.success(
+            request, _("Done: you will no longer hear about “%(title)s”.") % {"title": target.title}
+        )
+        return redirect(
+            target
+            if target.published_at
+            else reverse("engagement:you_said_we_did", args=[target.area.slug])
+        )
+    return render(request, "engagement/public/unfollow.html", {"priority": target, "token": token})
+
+
 # ---- forums and meetings ---------------------------------------------------------------------
 
 
@@ -318,6 +349,7 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 needs=form.cleaned_data["needs"],
                 user=request.user if request.user.is_authenticated else None,
+                language=translation.get_language() or "",
             )
         except ValidationError as error:
             apply_validation_errors(form, error)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -34,6 +34,7 @@ from ourbeat.engagement.forms_priorities import (
     AdoptForm,
     MeetingVoteForm,
     OriginForm,
+    PublishForm,
     TransitionForm,
 )
 from ourbeat.engagement.models import (
@@ -126,7 +127,10 @@ def priority_list(request: HttpRequest) -> HttpResponse:
         area = Area.objects.filter(slug=slug, level=AreaLevel.NEIGHBOURHOOD).first()
         if area is not None:
             mine = mine.filter(area=area)
-    proposed = _with_counts(mine.filter(status=PriorityStatus.PROPOSED)).order_by("-proposed_at")
+    # Those waiting for moderation first: nobody else can see them until they are read.
+    proposed = _with_counts(mine.filter(status=PriorityStatus.PROPOSED)).order_by(
+        F("published_at").asc(nulls_first=True), "-proposed_at"
+    )
     live = _with_counts(mine.filter(status__in=LIVE_PRIORITY_STATUSES)).order_by(
         "area__name", "adopted_at"
     )
@@ -196,6 +200,9 @@ def priority_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "followers": priority.followers.count(),
             "can_manage": can_manage,
             "can_adopt": can_manage and priority.status == PriorityStatus.PROPOSED,
+            "can_publish": can_manage
+            and priority.status == PriorityStatus.PROPOSED
+            and priority.published_at is None,
             "can_transition": can_manage and bool(services.TRANSITIONS.get(priority.status)),
             "can_add_action": can_manage and priority.status in LIVE_PRIORITY_STATUSES,
             "can_link": can_manage and priority.status not in CLOSED_PRIORITY_STATUSES,
@@ -214,6 +221,48 @@ def _form_page(
         request,
         "engagement/staff/priority_form.html",
         {"priority": priority, "form": form, "title": title, "submit": submit, **extra},
+    )
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def priority_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Moderation of a resident's proposal: read, correct if needed, publish. To refuse it,
+    drop it with a reason (the status page)."""
+    priority = object_or_403(request, Priority, "engagement.manage_priority", pk=pk)
+    form = PublishForm(
+        _posted(request),
+        initial={
+            "version": priority.version,
+            "title": priority.title,
+            "description": priority.description,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.priority_publish(
+                actor=request.user,
+                priority=priority,
+                expected_version=data["version"],
+                title=data["title"],
+                description=data["description"],
+            )
+        except ValidationError as error:
+            apply_validation_errors(form, error)
+        else:
+            messages.success(request, _("The proposal is published; its proposer is told."))
+            return _back_to(priority)
+    return _form_page(
+        request,
+        priority,
+        form,
+        _("Publish this proposal"),
+        _("Publish"),
+        note=_(
+            "Residents' proposals are published only after a moderator has read them. "
+            "To refuse one, drop it with a reason instead: the proposer is told why."
+        ),
     )
 
 
