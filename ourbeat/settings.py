@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ourbeat.teams",
     "ourbeat.concerns",
     "ourbeat.engagement",
+    "ourbeat.surveys",
     "ourbeat.api",
     "ourbeat.demo",
 ]
@@ -264,3 +265,8 @@ if OURBEAT_TRUSTED_PROXY_COUNT < 0:
 RATELIMIT_IP_META_KEY = "ourbeat.core.client_ip.client_ip"
 # How many priorities a neighbourhood may have adopted and not yet closed at once.
 OURBEAT_MAX_ACTIVE_PRIORITIES = env_int("OURBEAT_MAX_ACTIVE_PRIORITIES", 3)
+# Survey results of fewer respondents than this are never published (nor derivable by
+# subtraction from a total).
+OURBEAT_SURVEY_MIN_CELL = env_int("OURBEAT_SURVEY_MIN_CELL", 10)
+if OURBEAT_SURVEY_MIN_CELL < 1:
+    raise ImproperlyConfigured("OURBEAT_SURVEY_MIN_CELL must be 1 or more")

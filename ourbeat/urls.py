@@ -33,9 +33,11 @@ urlpatterns += i18n_patterns(
         "staff/engagement/",
         include("ourbeat.engagement.urls_staff", namespace="staff_engagement"),
     ),
+    path("staff/surveys/", include("ourbeat.surveys.urls_staff", namespace="staff_surveys")),
     path("staff/", include("ourbeat.teams.urls_staff", namespace="staff")),
     path("", include("ourbeat.concerns.urls", namespace="concerns")),
     path("", include("ourbeat.engagement.urls", namespace="engagement")),
+    path("", include("ourbeat.surveys.urls", namespace="surveys")),
     path("", include("ourbeat.teams.urls", namespace="teams")),
     path("", include("ourbeat.places.urls", namespace="places")),
 )

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import rules
+from django.db.models import Q
 
 from ourbeat.accounts.models import TEAM_EDITOR_ROLES, Membership, Role
 
@@ -40,6 +41,21 @@ def holds_role_over(user: Any, area: Any, roles: Iterable[str]) -> bool:
 def areas_filter_for(user: Any, roles: Iterable[str]) -> list[Membership]:
     """The memberships that scope a staff list view to what the user may see."""
     return _memberships(user, roles)
+
+
+def area_scope(user: Any, roles: Iterable[str], prefix: str) -> Q | None:
+    """A filter for the areas (reached through ``prefix``, e.g. "area__") that the user's
+    memberships with one of ``roles`` cover: the organisation's, narrowed to a membership's
+    area and everything inside it. None: everything (a site admin)."""
+    if user.is_superuser:
+        return None
+    condition = Q(pk__in=[])
+    for m in areas_filter_for(user, roles):
+        part = Q(**{f"{prefix}organisation_id": m.organisation_id})
+        if m.area is not None:
+            part &= Q(**{f"{prefix}path__startswith": m.area.path})
+        condition |= part
+    return condition
 
 
 @rules.predicate
@@ -279,3 +295,62 @@ rules.add_perm("engagement.read_forum", reads_forum)
 rules.add_perm("engagement.manage_forum", manages_forum)
 rules.add_perm("engagement.read_meeting", reads_meeting)
 rules.add_perm("engagement.manage_meeting", manages_meeting)
+
+
+# Surveys: the police roles of a wave's organisation, within their area, set up and run its
+# waves (open, close, invite) and enter paper and in-person answers; analysts read them. A
+# wave that spans several neighbourhoods is run by those whose scope covers all of them;
+# answers are entered for a neighbourhood the member of staff covers.
+SURVEY_MANAGER_ROLES = TEAM_EDITOR_ROLES
+SURVEY_READER_ROLES = TEAM_EDITOR_ROLES | {Role.ANALYST}
+
+
+def _wave_areas(wave: Any) -> list[Any]:
+    cached = getattr(wave, "_areas_cache", None)
+    if cached is None:
+        cached = list(wave.areas.all())
+        wave._areas_cache = cached
+    return cached
+
+
+@rules.predicate
+def uses_surveys(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, SURVEY_READER_ROLES)
+    )
+
+
+@rules.predicate
+def creates_waves(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, SURVEY_MANAGER_ROLES)
+    )
+
+
+@rules.predicate
+def reads_wave(user: Any, wave: Any) -> bool:
+    return wave is not None and any(
+        holds_role_over(user, area, SURVEY_READER_ROLES) for area in _wave_areas(wave)
+    )
+
+
+@rules.predicate
+def manages_wave(user: Any, wave: Any) -> bool:
+    if wave is None:
+        return False
+    areas = _wave_areas(wave)
+    return bool(areas) and all(holds_role_over(user, area, SURVEY_MANAGER_ROLES) for area in areas)
+
+
+@rules.predicate
+def enters_wave_responses(user: Any, wave: Any) -> bool:
+    return wave is not None and any(
+        holds_role_over(user, area, SURVEY_MANAGER_ROLES) for area in _wave_areas(wave)
+    )
+
+
+rules.add_perm("surveys.use_waves", uses_surveys)
+rules.add_perm("surveys.create_wave", creates_waves)
+rules.add_perm("surveys.read_wave", reads_wave)
+rules.add_perm("surveys.manage_wave", manages_wave)
+rules.add_perm("surveys.enter_responses", enters_wave_responses)

@@ -395,8 +395,12 @@ class PriorityOrigin(models.Model):
     proposal = models.ForeignKey(
         Priority, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Filled by the surveys app when it lands (a reference to an anonymous answer).
+    # A reference to an anonymous survey answer, for display ("wave 12, answer 3456"), and
+    # the answer itself while it exists (``ourbeat.surveys.services.themes``).
     survey_answer = models.CharField(max_length=100, blank=True)
+    answer = models.ForeignKey(
+        "surveys.Answer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -238,6 +238,40 @@ STAFF_TABLE.update(
     }
 )
 
+# Survey waves: the police roles of the wave's organisation, within their area, set waves up
+# and run them (open, close, invite, enter in-person and paper answers); analysts read them;
+# partner staff and oversight have no part. Open and close are POST-only.
+STAFF_TABLE.update(
+    {
+        "staff_surveys:waves": [Check("-", READ_HOME, NO_POST)],
+        "staff_surveys:wave_new": [Check("-", EDIT_HOME, EDIT_HOME)],
+        "staff_surveys:wave": [
+            Check("surv_wave_home", READ_HOME, NO_POST),
+            Check("surv_wave_elsewhere", READ_ELSEWHERE, NO_POST),
+        ],
+        **{
+            name: [
+                Check("surv_wave_home", NO_GET, EDIT_HOME),
+                Check("surv_wave_elsewhere", NO_GET, EDIT_ELSEWHERE),
+            ]
+            for name in ("staff_surveys:wave_open", "staff_surveys:wave_close")
+        },
+        **{
+            name: [
+                Check("surv_wave_home", EDIT_HOME, EDIT_HOME),
+                Check("surv_wave_elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+            ]
+            for name in ("staff_surveys:wave_invite", "staff_surveys:wave_enter")
+        },
+        # The themes of the open answers (free text: staff only) and sending one to the
+        # priorities: those who run surveys in one of the wave's neighbourhoods.
+        "staff_surveys:wave_themes": [
+            Check("surv_wave_home", EDIT_HOME, EDIT_HOME),
+            Check("surv_wave_elsewhere", EDIT_ELSEWHERE, EDIT_ELSEWHERE),
+        ],
+    }
+)
+
 # The admin's own pages (not those of a ModelAdmin, which are checked model by model).
 ADMIN_TABLE: dict[str, list[Check]] = {
     "admin:index": [Check("-", ADMIN_ONLY, None)],
@@ -429,7 +463,43 @@ def world(town: Any, personas: dict[str, Any], client_for: Any) -> dict[str, Any
         "starts": starts,
         "prio": _priority_world(town),
         "meet": _meeting_world(town),
+        "surv": _survey_world(town),
     }
+
+
+def _survey_world(town: Any) -> dict[str, Any]:
+    """A draft survey wave in the home neighbourhood and one elsewhere, for the survey
+    routes (the questionnaire is written directly; the fielding services have their tests)."""
+    from ourbeat.surveys.models import Instrument, InstrumentItem, Item, Scale, Wave
+
+    scale = Scale.objects.create(key="matrix-scale", points=[{"value": 1, "label": {"en": "Yes"}}])
+    item = Item.objects.create(
+        organisation=town.force,
+        key="matrix-item",
+        construct="trust",
+        wording={"en": "Matrix question"},
+        scale=scale,
+    )
+    instrument = Instrument.objects.create(
+        organisation=town.force, key="matrix-instrument", title={"en": "Matrix survey"}
+    )
+    InstrumentItem.objects.create(instrument=instrument, item=item, position=1)
+    today = timezone.localdate()
+    objects: dict[str, Any] = {}
+    for scope, area in (("home", town.home), ("elsewhere", town.elsewhere)):
+        wave = Wave.objects.create(
+            organisation=town.force,
+            instrument=instrument,
+            title=f"Matrix wave {scope}",
+            opens_on=today,
+            closes_on=today + timedelta(days=14),
+            modes=["open_link", "invited", "in_person"],
+            languages=["en"],
+            link_key=f"matrix-wave-{scope}",
+        )
+        wave.areas.set([area])
+        objects[f"surv_wave_{scope}"] = wave
+    return objects
 
 
 def _meeting_world(town: Any) -> dict[str, Any]:
@@ -517,6 +587,8 @@ def _staff_kwargs(name: str, scope: str, world: dict[str, Any]) -> dict[str, Any
         return {"pk": world["prio"][scope].pk}
     if scope.startswith("meet_"):
         return {"pk": world["meet"][scope].pk}
+    if scope.startswith("surv_"):
+        return {"pk": world["surv"][scope].pk}
     if "<str:reference>" in route:
         concern = world["concerns"][scope]
         kwargs: dict[str, Any] = {"reference": concern.reference}

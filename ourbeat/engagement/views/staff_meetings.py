@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ourbeat.concerns.models import Category
-from ourbeat.core.permissions import FORUM_MANAGER_ROLES, FORUM_READER_ROLES, areas_filter_for
+from ourbeat.core.permissions import FORUM_MANAGER_ROLES, FORUM_READER_ROLES, area_scope
 from ourbeat.core.staff import apply_validation_errors, object_or_403, staff_view
 from ourbeat.engagement.forms_meetings import (
     CancelForm,
@@ -39,22 +39,9 @@ LIST_SIZE = 100
 FORUM_MEETINGS = 30
 
 
-def _scope(user: Any, roles: Any, prefix: str) -> Q | None:
-    """A filter for the rows whose area the user's memberships cover (None: everything)."""
-    if user.is_superuser:
-        return None
-    condition = Q(pk__in=[])
-    for m in areas_filter_for(user, roles):
-        part = Q(**{f"{prefix}organisation_id": m.organisation_id})
-        if m.area is not None:
-            part &= Q(**{f"{prefix}path__startswith": m.area.path})
-        condition |= part
-    return condition
-
-
 def _forums_for(user: Any, roles: Any = FORUM_READER_ROLES) -> QuerySet[Forum]:
     forums = Forum.objects.select_related("area", "organisation")
-    scope = _scope(user, roles, "area__")
+    scope = area_scope(user, roles, "area__")
     return forums if scope is None else forums.filter(scope)
 
 
@@ -62,7 +49,7 @@ def _managed_areas(user: Any) -> QuerySet[Area]:
     areas = Area.objects.filter(
         level__in=[AreaLevel.NEIGHBOURHOOD, AreaLevel.DISTRICT, AreaLevel.SERVICE]
     ).order_by("level", "name")
-    scope = _scope(user, FORUM_MANAGER_ROLES, "")
+    scope = area_scope(user, FORUM_MANAGER_ROLES, "")
     return areas if scope is None else areas.filter(scope)
 
 

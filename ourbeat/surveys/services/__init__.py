@@ -1,0 +1,2 @@
+"""Writes of the surveys app: instruments (library, revisions) and fielding (waves, invitations,
+responses, weighting)."""
