@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from django.db.models import Prefetch, prefetch_related_objects
 
 from ourbeat.places.models import Area
 from ourbeat.surveys import statistics
@@ -24,6 +25,8 @@ from ourbeat.surveys.models import Answer, Construct, Item, Wave, WaveStatus
 HEADLINE = (Construct.OVERALL_CONFIDENCE, Construct.FEAR_OF_CRIME)
 # The trust and fear measures of a priority's before/after view.
 EFFECT_CONSTRUCTS = (Construct.OVERALL_CONFIDENCE, Construct.TRUST, Construct.FEAR_OF_CRIME)
+# A wave's neighbourhoods, by name, without their boundaries (read once per wave).
+_AREAS = Prefetch("areas", queryset=Area.objects.defer("boundary").order_by("name"))
 # How many closed waves of an area the trend shows, and how many a trend line needs.
 TREND_WAVES = 6
 MIN_TREND_WAVES = 3
@@ -72,31 +75,38 @@ def _reported(item: Item, values: np.ndarray) -> np.ndarray:
     return np.isin(values, np.asarray(item.reported, dtype=np.int64)).astype(np.float64)
 
 
-def _answers(item: Item, waves: list[Wave]) -> tuple[np.ndarray, ...]:
-    """(value, weight, area id, wave id) of every real answer to ``item`` in ``waves``."""
-    missing = list(item.scale.missing) if item.scale is not None else []
+Answers = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _answers_by_item(items: list[Item], waves: list[Wave]) -> dict[int, Answers]:
+    """For each of ``items``, (value, weight, area id, wave id) of every real answer in
+    ``waves`` ("don't know" and the like left out), read in one query."""
     rows = list(
-        Answer.objects.filter(item=item, response__wave__in=waves, value__isnull=False)
-        .exclude(value__in=missing)
-        .values_list("value", "response__weight", "response__area_id", "response__wave_id")
+        Answer.objects.filter(item__in=items, response__wave__in=waves, value__isnull=False)
+        .order_by()
+        .values_list(
+            "item_id", "value", "response__weight", "response__area_id", "response__wave_id"
+        )
     )
-    if not rows:
-        empty = np.zeros(0)
-        return empty, empty, empty.astype(np.int64), empty.astype(np.int64)
-    value, weight, area, wave = zip(*rows, strict=True)
-    weights = np.asarray([1.0 if w is None else w for w in weight], dtype=np.float64)
-    return (
-        np.asarray(value, dtype=np.int64),
-        weights,
-        np.asarray(area, dtype=np.int64),
-        np.asarray(wave, dtype=np.int64),
-    )
+    columns = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
+    item_ids = np.asarray(columns[0], dtype=np.int64)
+    values = np.asarray(columns[1], dtype=np.int64)
+    weights = np.asarray([1.0 if w is None else w for w in columns[2]], dtype=np.float64)
+    area_ids = np.asarray(columns[3], dtype=np.int64)
+    wave_ids = np.asarray(columns[4], dtype=np.int64)
+    found: dict[int, Answers] = {}
+    for item in items:
+        missing = list(item.scale.missing) if item.scale is not None else []
+        keep = (item_ids == item.pk) & ~np.isin(values, np.asarray(missing, dtype=np.int64))
+        found[item.pk] = (values[keep], weights[keep], area_ids[keep], wave_ids[keep])
+    return found
 
 
 def _published_areas(wave: Wave, counts: dict[int, int]) -> set[int]:
     """The wave's areas whose figures may be published: primary and complementary
     suppression over all of them, the wave's total being public too."""
-    area_ids = sorted(wave.areas.values_list("pk", flat=True))
+    # ``areas`` is prefetched by the callers: one query for all their waves.
+    area_ids = sorted(area.pk for area in wave.areas.all())
     table = np.asarray([counts.get(pk, 0) for pk in area_ids], dtype=np.int64)
     if table.size == 0:
         return set()
@@ -121,17 +131,19 @@ def area_measures(area: Area) -> list[Measure]:
     """The headline measures of ``area`` over its last closed waves."""
     waves = list(
         Wave.objects.filter(areas=area, status=WaveStatus.CLOSED)
-        .prefetch_related("instrument__entries")
+        .prefetch_related("instrument__entries", _AREAS)
         .order_by("-closes_on", "-pk")[:TREND_WAVES]
     )[::-1]
     if not waves:
         return []
     measures = []
-    for item in _headline_items(waves):
+    headline = _headline_items(waves)
+    answers = _answers_by_item(headline, waves)
+    for item in headline:
         fielded = [
             w for w in waves if any(e.item_id == item.pk for e in w.instrument.entries.all())
         ]
-        values, weights, area_ids, wave_ids = _answers(item, fielded)
+        values, weights, area_ids, wave_ids = answers[item.pk]
         figures = []
         for wave in fielded:
             in_wave = wave_ids == wave.pk
@@ -173,7 +185,7 @@ def priority_effects(priority_area: Area, start: date, end: date | None) -> list
     after_from = end or start
     waves = list(
         Wave.objects.filter(areas=priority_area, status=WaveStatus.CLOSED)
-        .prefetch_related("instrument__entries")
+        .prefetch_related("instrument__entries", _AREAS)
         .order_by("closes_on", "pk")
     )
     before = [w for w in waves if w.closes_on < start]
@@ -181,7 +193,7 @@ def priority_effects(priority_area: Area, start: date, end: date | None) -> list
     if not before or not after:
         return []
     chosen = before + after
-    items = (
+    items = list(
         Item.objects.filter(
             instruments__waves__in=chosen, construct__in=EFFECT_CONSTRUCTS, scale__isnull=False
         )
@@ -190,10 +202,11 @@ def priority_effects(priority_area: Area, start: date, end: date | None) -> list
         .distinct()
         .order_by("construct", "key", "version")
     )
+    answers = _answers_by_item(items, chosen)
     effects = []
     after_ids = {w.pk for w in after}
     for item in items:
-        values, weights, area_ids, wave_ids = _answers(item, chosen)
+        values, weights, area_ids, wave_ids = answers[item.pk]
         keep = np.zeros(values.size, dtype=bool)
         by_wave: dict[int, dict[int, int]] = defaultdict(dict)
         for wave_id, area_id in zip(wave_ids.tolist(), area_ids.tolist(), strict=True):
@@ -254,17 +267,17 @@ class WaveResults:
 def wave_results(wave: Wave) -> WaveResults:
     """Every closed-question item of a closed wave in every neighbourhood, with the same
     suppression as the public pages (staff pages are read by many, and print)."""
-    areas = list(wave.areas.order_by("name").defer("boundary"))
+    prefetch_related_objects([wave], _AREAS)
+    areas = list(wave.areas.all())
     rows: list[ResultRow] = []
     if wave.status != WaveStatus.CLOSED:
         return WaveResults(areas, rows)
     entries = wave.instrument.entries.select_related("item__scale").order_by("position")
+    items = [e.item for e in entries if e.item.scale is not None and e.item.reported]
+    answers = _answers_by_item(items, [wave])
     position = {area.pk: index for index, area in enumerate(areas)}
-    for entry in entries:
-        item = entry.item
-        if item.scale is None or not item.reported:
-            continue
-        values, weights, area_ids, _waves = _answers(item, [wave])
+    for item in items:
+        values, weights, area_ids, _waves = answers[item.pk]
         codes = np.asarray([position[a] for a in area_ids.tolist()], dtype=np.intp)
         counts = {area.pk: int((codes == i).sum()) for i, area in enumerate(areas)}
         shown = _published_areas(wave, counts)

@@ -144,6 +144,18 @@ def _notify(priority: Priority, event: str, *, actor: Any, action: Action | None
 # ----------------------------------------------------------------------------- proposals
 
 
+def _proposal_text(title: str, description: str) -> tuple[str, str]:
+    """A proposal's title and description, checked, with personal details masked."""
+    title = clean_text(
+        title,
+        field="title",
+        limit=MAX_TITLE,
+        required=_("Say in a few words what the priority is."),
+    )
+    description = clean_text(description, field="description", limit=MAX_DESCRIPTION)
+    return mask_personal_details(title), mask_personal_details(description)
+
+
 def priority_propose(
     *,
     area: Area,
@@ -161,13 +173,7 @@ def priority_propose(
     published once a moderator has read it (``priority_publish``), a staff one at once."""
     if area.level != AreaLevel.NEIGHBOURHOOD:
         raise ValidationError({"area": _("Priorities are set for a neighbourhood.")})
-    title = clean_text(
-        title,
-        field="title",
-        limit=MAX_TITLE,
-        required=_("Say in a few words what the priority is."),
-    )
-    description = clean_text(description, field="description", limit=MAX_DESCRIPTION)
+    title, description = _proposal_text(title, description)
     if not _signed_in(user) and not _signed_in(actor):
         raise ValidationError(_("Sign in to propose a priority."))
     if _signed_in(user) and not _signed_in(actor) and not has_verified_email(user):
@@ -180,7 +186,6 @@ def priority_propose(
         raise ValidationError(
             {"meeting_item": _("That meeting's forum does not cover this neighbourhood.")}
         )
-    title, description = mask_personal_details(title), mask_personal_details(description)
     open_statuses = (PriorityStatus.PROPOSED, *LIVE_PRIORITY_STATUSES)
     same = list(
         Priority.objects.filter(area=area, status__in=open_statuses, title__iexact=title)
@@ -273,20 +278,9 @@ def priority_publish(
                 _("Only an open proposal can be published; this one is %(status)s.")
                 % {"status": _status_label(current.status).lower()}
             )
-        new_title = mask_personal_details(
-            clean_text(
-                current.title if title is None else title,
-                field="title",
-                limit=MAX_TITLE,
-                required=_("Say in a few words what the priority is."),
-            )
-        )
-        new_description = mask_personal_details(
-            clean_text(
-                current.description if description is None else description,
-                field="description",
-                limit=MAX_DESCRIPTION,
-            )
+        new_title, new_description = _proposal_text(
+            current.title if title is None else title,
+            current.description if description is None else description,
         )
         now = timezone.now()
         Priority.objects.filter(pk=current.pk, version=expected_version).update(

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
 
 from ourbeat.surveys import selectors
 from ourbeat.surveys.models import translated
@@ -45,9 +47,13 @@ def survey_measures(area: Any) -> dict[str, Any]:
 def survey_effects(priority: Any) -> dict[str, Any]:
     effects = []
     if priority.adopted_at is not None:
-        effects = selectors.priority_effects(
-            priority.area,
-            priority.adopted_at.date(),
-            priority.closed_at.date() if priority.closed_at is not None else None,
-        )
+        start = priority.adopted_at.date()
+        end = priority.closed_at.date() if priority.closed_at is not None else None
+        # A handful of regressions: worth keeping until a wave closes or the priority moves,
+        # both of which bump the neighbourhood's content version.
+        key = f"surveys:effects:{priority.pk}:{priority.area.content_version}:{start}:{end}"
+        effects = cache.get(key)
+        if effects is None:
+            effects = selectors.priority_effects(priority.area, start, end)
+            cache.set(key, effects, settings.OURBEAT_PUBLIC_PAGE_CACHE_SECONDS)
     return {"priority": priority, "effects": effects}
