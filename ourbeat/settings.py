@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ourbeat.concerns",
     "ourbeat.engagement",
     "ourbeat.surveys",
+    "ourbeat.analytics",
     "ourbeat.api",
     "ourbeat.demo",
 ]

@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
         include("ourbeat.engagement.urls_staff", namespace="staff_engagement"),
     ),
     path("staff/surveys/", include("ourbeat.surveys.urls_staff", namespace="staff_surveys")),
+    path("staff/scan/", include("ourbeat.analytics.urls_staff", namespace="staff_analytics")),
     path("staff/", include("ourbeat.teams.urls_staff", namespace="staff")),
     path("", include("ourbeat.concerns.urls", namespace="concerns")),
     path("", include("ourbeat.engagement.urls", namespace="engagement")),

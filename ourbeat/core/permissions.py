@@ -354,3 +354,47 @@ rules.add_perm("surveys.create_wave", creates_waves)
 rules.add_perm("surveys.read_wave", reads_wave)
 rules.add_perm("surveys.manage_wave", manages_wave)
 rules.add_perm("surveys.enter_responses", enters_wave_responses)
+
+
+# Scanning (analytics): officers, supervisors, analysts and organisation admins read their
+# organisation's incidents and run the analyses over the areas they cover; analysts and
+# organisation admins import incident data. Partner staff and oversight do not see
+# record-level incident data.
+SCAN_ROLES = TEAM_EDITOR_ROLES | {Role.ANALYST}
+INCIDENT_IMPORT_ROLES = frozenset({Role.ANALYST, Role.ORG_ADMIN})
+
+
+@rules.predicate
+def uses_scan(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(_memberships(user, SCAN_ROLES))
+
+
+@rules.predicate
+def imports_incidents(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, INCIDENT_IMPORT_ROLES)
+    )
+
+
+@rules.predicate
+def reads_incident_import(user: Any, incident_import: Any) -> bool:
+    if incident_import is None:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(
+        m.organisation_id == incident_import.organisation_id
+        for m in _memberships(user, INCIDENT_IMPORT_ROLES)
+    )
+
+
+def scan_organisation_ids(user: Any) -> set[int] | None:
+    """The organisations whose incidents the user may analyse; None: all (a site admin)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    return {m.organisation_id for m in _memberships(user, SCAN_ROLES)}
+
+
+rules.add_perm("analytics.use_scan", uses_scan)
+rules.add_perm("analytics.import_incidents", imports_incidents)
+rules.add_perm("analytics.read_import", reads_incident_import)
