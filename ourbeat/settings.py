@@ -271,3 +271,5 @@ OURBEAT_MAX_ACTIVE_PRIORITIES = env_int("OURBEAT_MAX_ACTIVE_PRIORITIES", 3)
 OURBEAT_SURVEY_MIN_CELL = env_int("OURBEAT_SURVEY_MIN_CELL", 10)
 if OURBEAT_SURVEY_MIN_CELL < 1:
     raise ImproperlyConfigured("OURBEAT_SURVEY_MIN_CELL must be 1 or more")
+# The largest incident file an analyst may upload (a police.uk force-month is a few MB).
+OURBEAT_IMPORT_MAX_BYTES = env_int("OURBEAT_IMPORT_MAX_BYTES", 200 * 1024 * 1024)

@@ -1,5 +1,9 @@
 """Staff routes of recurring under /staff/scan/recurring/ (namespace ``staff_analytics``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from ourbeat.analytics.views import recurring
+
+urlpatterns: list[URLPattern] = [
+    path("", recurring.recurring_page, name="recurring"),
+]

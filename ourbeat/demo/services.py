@@ -20,6 +20,7 @@ from ourbeat.core import audit
 from ourbeat.core.geo import BoundaryFeature
 from ourbeat.demo.concerns import demo_concerns_load
 from ourbeat.demo.engagement import demo_engagement_load
+from ourbeat.demo.incidents import demo_incidents_load
 from ourbeat.demo.surveys import demo_surveys_load
 from ourbeat.demo.town import DemoArea, DemoTown, generate
 from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKind
@@ -327,6 +328,7 @@ def demo_town_load(
             demo_concerns_load(town=town, seed=seed, today=today, force=force)
         demo_engagement_load(seed=seed, today=today, force=force)
         demo_surveys_load(seed=seed, today=today, force=force)
+        demo_incidents_load(town=town, seed=seed, today=today, force=force)
         audit.record(
             "demo.town.load",
             actor=None,

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from ourbeat.analytics.recurring import similar_open_concerns
 from ourbeat.concerns import notifications, services
 from ourbeat.concerns.forms import PlaceForm, RatingForm, ReplyForm, ReportForm
 from ourbeat.concerns.models import OPEN_STATUSES, Concern, Reporter
-from ourbeat.concerns.selectors import due_dates, nearby_open, public_concerns, public_point
+from ourbeat.concerns.selectors import due_dates, public_concerns, public_point
 from ourbeat.places.models import Area, OrganisationKind
 from ourbeat.places.selectors import neighbourhoods, police_services
 from ourbeat.places.svgmap import build_svg_map
@@ -109,7 +110,13 @@ def _step_two(
             "category": category,
             "area": data.get("area"),
             "place": data,
-            "nearby": nearby_open(category, data["lat"], data["lng"]),
+            # Ranked by the text too once the resident has written one (a re-shown form).
+            "nearby": similar_open_concerns(
+                category,
+                data["lat"],
+                data["lng"],
+                form.data.get("description", "") if form.is_bound else "",
+            ),
             "change_url": f"?{urlencode({**change, 'change': '1'})}",
             "emergency_number": _emergency_number(data.get("area")),
         },

@@ -26,7 +26,13 @@ from ourbeat.accounts.models import User
 from ourbeat.core.staff import apply_validation_errors
 from ourbeat.engagement import notifications, selectors
 from ourbeat.engagement.calendar import meetings_calendar
-from ourbeat.engagement.forms import ProposeForm, RegistrationForm, VoteForm
+from ourbeat.engagement.forms import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    ProposeForm,
+    RegistrationForm,
+    VoteForm,
+)
 from ourbeat.engagement.models import Priority, PriorityStatus, Question
 from ourbeat.engagement.services import meetings as meeting_services
 from ourbeat.engagement.services import priorities as priority_services
@@ -178,7 +184,13 @@ def priority_propose(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "engagement/public/propose_sign_in.html", context)
     if not selectors.has_verified_email(request.user):
         return render(request, "engagement/public/propose_verify.html", context, status=403)
-    form = ProposeForm(request.POST or None)
+    # Staff pages (a hot spot, a group of recurring concerns) link here with a suggested
+    # title and description; the proposer reads and edits them before anything is sent.
+    suggested = {
+        "title": request.GET.get("title", "")[:TITLE_MAX],
+        "description": request.GET.get("description", "")[:DESCRIPTION_MAX],
+    }
+    form = ProposeForm(request.POST or None, initial=suggested)
     status = 200
     if request.method == "POST":
         if _limited(request, "engagement.propose", PROPOSE_RATE):

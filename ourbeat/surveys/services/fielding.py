@@ -279,8 +279,10 @@ def area_weights(
         return AreaWeighting(ones, "no margins")
     try:
         weighting = rake(categories, targets)
-    except ValueError:
-        logger.warning("survey weighting: raking did not meet the margins", exc_info=True)
+    except ValueError as error:
+        # An expected outcome with few respondents (the wave's page says "not met"): one line
+        # in the log, not a traceback.
+        logger.warning("survey weighting: raking did not meet the margins: %s", error)
         return AreaWeighting(ones, "not met")
     return AreaWeighting(np.asarray(weighting.weights, dtype=np.float64), "raked")
 
