@@ -112,21 +112,34 @@ class IncidentImport(models.Model):
 
 
 class Incident(models.Model):
-    """A recorded crime, anti-social behaviour incident or stop and search."""
+    """A recorded crime, anti-social behaviour incident or stop and search.
+
+    Few indexes, because every index is written for each of the millions of rows an import
+    adds: the unique row key and the two (organisation, [category,] date) indexes, which
+    serve every organisation-scoped query (analyses load an organisation's events by date
+    and rank places and victims in numpy), and the neighbourhood. The organisation's own
+    index is covered by those that start with it; nothing looks incidents up by import,
+    category alone, place key or victim key.
+    """
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, db_index=False
     )
     source = models.CharField(_("source"), max_length=30, choices=IncidentSource.choices)
     imported_by = models.ForeignKey(
-        IncidentImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        IncidentImport,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # What makes a row the same row when its file is imported again: the source's own id
     # where it has one, otherwise a hash of the row's content and its occurrence number.
     row_key = models.CharField(max_length=64)
     crime_id = models.CharField(_("crime reference"), max_length=80, blank=True)
     # A slug: police.uk's API slugs for its crime types ("burglary", "anti-social-behaviour").
-    category = models.CharField(_("category"), max_length=60, db_index=True)
+    category = models.CharField(_("category"), max_length=60)
     month = models.DateField(_("month"))
     # The day it happened; the month's first day when only the month is known.
     occurred_on = models.DateField(_("date"))
@@ -145,8 +158,8 @@ class Incident(models.Model):
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
     context = models.TextField(_("context"), blank=True)
     # Keyed hashes (16 hex digits): the same place or the same victim gives the same key.
-    location_key = models.CharField(max_length=16, blank=True, db_index=True)
-    victim_key = models.CharField(max_length=16, blank=True, db_index=True)
+    location_key = models.CharField(max_length=16, blank=True)
+    victim_key = models.CharField(max_length=16, blank=True)
     # Source-specific fields (stop and search: type, object of search, age range, ...).
     extra = models.JSONField(default=dict, blank=True)
 

@@ -13,7 +13,13 @@ from django.urls import Resolver404, resolve
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
 PATH = re.compile(r"(/api/(?:v1|police-uk)/[^\s`'\"?)]*)")
-DEMO = {"{slug}": "mill-lane", "{force}": "millbrook", "{id}": "MB01", "{pk}": "1"}
+DEMO = {
+    "{slug}": "mill-lane",
+    "{force}": "millbrook",
+    "{id}": "MB01",
+    "{pk}": "1",
+    "{run_id}": "1",
+}
 
 
 def named_paths() -> set[str]:

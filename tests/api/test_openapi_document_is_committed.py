@@ -45,4 +45,11 @@ def test_the_document_describes_every_public_and_staff_endpoint() -> None:
         "/api/v1/priorities/{pk}",
         "/api/v1/neighbourhoods/{slug}/meetings",
         "/api/v1/forums/{slug}",
+        "/api/v1/staff/analytics/hotspots",
+        "/api/v1/staff/analytics/emerging",
+        "/api/v1/staff/analytics/near-repeats",
+        "/api/v1/staff/analytics/repeats",
+        "/api/v1/staff/analytics/evaluation",
+        "/api/v1/staff/analytics/runs/{run_id}",
+        "/api/v1/staff/analytics/recurring-concerns",
     } == set(paths)

@@ -272,6 +272,39 @@ STAFF_TABLE.update(
     }
 )
 
+# Scanning: the police roles and analysts of an organisation run the analyses over the areas
+# they cover (a run narrowed to an area is read by those who cover it); analysts and
+# organisation admins import incident data. Partner staff and oversight have no part.
+IMPORTERS = row("login 403 403 403 403 ok 403 ok ok")
+STAFF_TABLE.update(
+    {
+        **{
+            name: [Check("-", READ_HOME, NO_POST)]
+            for name in (
+                "staff_analytics:home",
+                "staff_analytics:hotspots",
+                "staff_analytics:emerging",
+                "staff_analytics:near_repeats",
+                "staff_analytics:repeats",
+                "staff_analytics:evaluation",
+                "staff_analytics:recurring",
+            )
+        },
+        "staff_analytics:run": [
+            Check("scan_run_home", READ_HOME, NO_POST),
+            Check("scan_run_elsewhere", READ_ELSEWHERE, NO_POST),
+            Check("scan_run_force", READ_ELSEWHERE, NO_POST),
+        ],
+        "staff_analytics:imports": [Check("-", IMPORTERS, NO_POST)],
+        "staff_analytics:import_new": [Check("-", IMPORTERS, IMPORTERS)],
+        "staff_analytics:mapping_new": [Check("-", IMPORTERS, IMPORTERS)],
+        "staff_analytics:import_detail": [
+            Check("scan_import_home", IMPORTERS, NO_POST),
+            Check("scan_import_council", SITE_ADMIN_ONLY, NO_POST),
+        ],
+    }
+)
+
 # The admin's own pages (not those of a ModelAdmin, which are checked model by model).
 ADMIN_TABLE: dict[str, list[Check]] = {
     "admin:index": [Check("-", ADMIN_ONLY, None)],
@@ -464,7 +497,38 @@ def world(town: Any, personas: dict[str, Any], client_for: Any) -> dict[str, Any
         "prio": _priority_world(town),
         "meet": _meeting_world(town),
         "surv": _survey_world(town),
+        "scan": _scan_world(town),
     }
+
+
+def _scan_world(town: Any) -> dict[str, Any]:
+    """Analysis runs narrowed to the home neighbourhood, to one elsewhere and over the whole
+    force (read by those who cover all of it), and an incident import of the force and one of
+    the council."""
+    from ourbeat.analytics.events import EventQuery
+    from ourbeat.analytics.models import AnalysisRun, IncidentImport
+
+    runs = {
+        f"scan_run_{scope}": AnalysisRun.objects.create(
+            organisation=town.force,
+            kind="hotspots",
+            input_key=f"matrix-{scope}",
+            parameters={
+                "query": EventQuery(
+                    organisation_id=town.force.pk, area_id=area.pk if area else None
+                ).to_dict(),
+                "params": {},
+            },
+        )
+        for scope, area in (("home", town.home), ("elsewhere", town.elsewhere), ("force", None))
+    }
+    imports = {
+        f"scan_import_{scope}": IncidentImport.objects.create(
+            organisation=organisation, source="policeuk_street", file_name="matrix.csv"
+        )
+        for scope, organisation in (("home", town.force), ("council", town.council))
+    }
+    return {**runs, **imports}
 
 
 def _survey_world(town: Any) -> dict[str, Any]:
@@ -589,6 +653,8 @@ def _staff_kwargs(name: str, scope: str, world: dict[str, Any]) -> dict[str, Any
         return {"pk": world["meet"][scope].pk}
     if scope.startswith("surv_"):
         return {"pk": world["surv"][scope].pk}
+    if scope.startswith("scan_"):
+        return {"pk": world["scan"][scope].pk}
     if "<str:reference>" in route:
         concern = world["concerns"][scope]
         kwargs: dict[str, Any] = {"reference": concern.reference}
