@@ -264,6 +264,76 @@ def _density_map(kde: dict[str, Any] | None, frame: Frame) -> dict[str, Any] | N
     }
 
 
+# Metres in a degree of latitude (the frame's unit of scale), on the mean Earth radius.
+METRES_PER_DEGREE = math.radians(1) * 6_371_008.8
+# Circles drawn smaller than this would be lost under their number.
+MIN_CIRCLE_PX = 4.0
+# The radius of the busiest repeat location; the others by area in proportion to count.
+MAX_REPEAT_CIRCLE_PX = 16.0
+
+
+def _points_extent(points: list[tuple[float, float, float]]) -> dict[str, float] | None:
+    """The box around points given as (lat, lng, radius in metres), each padded by its
+    radius so that its whole circle lies inside (None without points)."""
+    if not points:
+        return None
+    boxes = []
+    for lat, lng, radius in points:
+        d_lat = radius / METRES_PER_DEGREE
+        d_lng = d_lat / max(math.cos(math.radians(lat)), 1e-6)
+        boxes.append((lat - d_lat, lat + d_lat, lng - d_lng, lng + d_lng))
+    return {
+        "south": min(b[0] for b in boxes),
+        "north": max(b[1] for b in boxes),
+        "west": min(b[2] for b in boxes),
+        "east": max(b[3] for b in boxes),
+    }
+
+
+def _metres_to_px(frame: Frame, metres: float) -> float:
+    return metres / METRES_PER_DEGREE * frame.scale
+
+
+def _alert_map(run: AnalysisRun, alerts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The near-repeat alerts as circles of their risk radius around the alerted events,
+    numbered as in the alerts table, over the study areas' outlines."""
+    if not alerts:
+        return None
+    areas = _study_areas(run)
+    frame = _frame(
+        _points_extent([(a["lat"], a["lng"], float(a["radius"])) for a in alerts]), areas
+    )
+    if frame is None:
+        return None
+    circles = []
+    for number, alert in enumerate(alerts, start=1):
+        cx, cy = frame.xy(alert["lat"], alert["lng"])
+        radius = max(_metres_to_px(frame, float(alert["radius"])), MIN_CIRCLE_PX)
+        circles.append(
+            {"number": number, "cx": cx, "cy": cy, "r": round(radius, 1), "alert": alert}
+        )
+    return {"frame": frame, "outline": _outline(frame, areas), "circles": circles}
+
+
+def _repeat_location_map(run: AnalysisRun, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The ranked repeat locations as circles whose area is in proportion to their count,
+    numbered by rank as in the table (places without a point are left off)."""
+    placed = [(rank, row) for rank, row in enumerate(rows, start=1) if row.get("lat") is not None]
+    if not placed:
+        return None
+    areas = _study_areas(run)
+    frame = _frame(_points_extent([(row["lat"], row["lng"], 0.0) for _r, row in placed]), areas)
+    if frame is None:
+        return None
+    busiest = max(row["count"] for _r, row in placed) or 1
+    circles = []
+    for rank, row in placed:
+        cx, cy = frame.xy(row["lat"], row["lng"])
+        radius = max(MAX_REPEAT_CIRCLE_PX * math.sqrt(row["count"] / busiest), MIN_CIRCLE_PX)
+        circles.append({"number": rank, "cx": cx, "cy": cy, "r": round(radius, 1), "row": row})
+    return {"frame": frame, "outline": _outline(frame, areas), "circles": circles}
+
+
 # ----------------------------------------------------------------------------- results
 
 
@@ -454,6 +524,7 @@ def _knox_context(run: AnalysisRun, selection: dict[str, Any]) -> dict[str, Any]
         "knox": table,
         "window": result.get("window"),
         "alerts": alerts,
+        "alert_map": _alert_map(run, alerts),
         "month_precision": "month_precision" in result.get("warnings", []),
     }
 
@@ -470,7 +541,13 @@ def _repeats_context(run: AnalysisRun, selection: dict[str, Any]) -> dict[str, A
     for part in ("locations", "victims"):
         for row in result.get(part, {}).get("rows", []):
             row["category_names"] = _category_names(row.get("categories", {}))
-    return {"locations": result.get("locations"), "victims": result.get("victims")}
+    locations = result.get("locations")
+    return {
+        "locations": locations,
+        # Repeat victims get no map: they are people, not places.
+        "location_map": _repeat_location_map(run, (locations or {}).get("rows", [])),
+        "victims": result.get("victims"),
+    }
 
 
 def _evaluation_context(run: AnalysisRun, selection: dict[str, Any]) -> dict[str, Any]:
