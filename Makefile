@@ -15,6 +15,7 @@ $(STAMP): $(LOCK)
 	@touch $@
 
 setup: $(STAMP)
+	scripts/system-setup.sh
 	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0

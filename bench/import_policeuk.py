@@ -10,6 +10,8 @@ police.uk map points. Then, on the same file in the same run:
   import runs);
 * the import: ``services.import_run`` of one queued import into a fresh SQLite database
   (migrated, one police service with 100 neighbourhoods over Essex for the area lookup);
+* the same import into a second, empty police service with the reading thread off (one
+  thread: parsing and writing take turns);
 * importing the same file again (every row already present, none added).
 
 It prints rows per second (wall clock, and CPU time of this process: the machine is shared)
@@ -128,13 +130,13 @@ def setup_django(var_dir: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def make_force() -> Any:
+def make_force(slug: str = "essex") -> Any:
     """A police service with 100 neighbourhoods tiling Essex (10 × 10 boxes)."""
     from shapely.geometry import box, mapping
 
     from ourbeat.places.models import Area, AreaLevel, Organisation
 
-    force = Organisation.objects.create(kind="police_service", name="Essex Police", slug="essex")
+    force = Organisation.objects.create(kind="police_service", name=f"Police {slug}", slug=slug)
     west, south, east, north = -0.1, 51.4, 1.4, 52.1
     step_x, step_y = (east - west) / 10, (north - south) / 10
     for i in range(10):
@@ -146,7 +148,7 @@ def make_force() -> Any:
                 organisation=force,
                 level=AreaLevel.NEIGHBOURHOOD,
                 name=f"Box {i}-{j}",
-                slug=f"box-{i}-{j}",
+                slug=f"{slug}-box-{i}-{j}",
                 code=f"B{i}{j}",
                 boundary=dict(mapping(shape)),
                 centre_lat=centre.y,
@@ -177,11 +179,15 @@ def run_import(force: Any, path: Path) -> tuple[float, float, Any]:
     return time.perf_counter() - start, time.process_time() - start_cpu, done
 
 
-def sqlite_floor(*, unique_only: bool = False) -> tuple[float, float, int]:
-    """SQLite's own cost for the rows just imported, without Python: copy them from a table
-    without indexes into an empty table with the incident table's columns and indexes (only
-    the unique ones with ``unique_only``), in one transaction, with the page cache the import
-    uses. Returns the wall-clock and CPU seconds and the number of indexes copied into."""
+def sqlite_floor(
+    organisation_id: int, *, unique_only: bool = False, integer_key: bool = False
+) -> tuple[float, float, int]:
+    """SQLite's own cost for the rows the organisation's import added, without Python: copy
+    them from a table without indexes into an empty table with the incident table's columns
+    and indexes (only the unique ones with ``unique_only``), in one transaction, with the
+    page cache the import uses. With ``integer_key`` the 64-character row key becomes an
+    8-byte integer in pseudo-random order (a bijection of the id), as a compact hashed key
+    would be. Returns the wall-clock and CPU seconds and the number of indexes copied into."""
     from django.db import connection
 
     from ourbeat.analytics.importing import SQLITE_CACHE_KIB
@@ -194,10 +200,18 @@ def sqlite_floor(*, unique_only: bool = False) -> tuple[float, float, int]:
         schema = cursor.fetchall()
         cursor.execute("DROP TABLE IF EXISTS bench_rows")
         cursor.execute("DROP TABLE IF EXISTS bench_copy")
-        cursor.execute("CREATE TABLE bench_rows AS SELECT * FROM analytics_incident")
+        cursor.execute(
+            "CREATE TABLE bench_rows AS SELECT * FROM analytics_incident "
+            "WHERE organisation_id = %s",
+            [organisation_id],
+        )
+        cursor.execute("PRAGMA table_info(analytics_incident)")
+        columns = [f'"{row[1]}"' for row in cursor.fetchall()]
         cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
         for kind, sql in schema:
             sql = sql.replace('"analytics_incident"', '"bench_copy"')
+            if integer_key:
+                sql = sql.replace('"row_key" varchar(64)', '"row_key" integer')
             if kind == "index":
                 if unique_only and not sql.startswith("CREATE UNIQUE"):
                     continue
@@ -211,7 +225,14 @@ def sqlite_floor(*, unique_only: bool = False) -> tuple[float, float, int]:
     start, start_cpu = time.perf_counter(), time.process_time()
     with connection.cursor() as cursor:
         cursor.execute("BEGIN")
-        cursor.execute("INSERT INTO bench_copy SELECT * FROM bench_rows")
+        # Odd multiplier modulo 2**31 (a bijection): distinct ids give distinct keys, in
+        # scattered order, each 8 bytes and within SQLite's 64-bit integers.
+        key = '(("id" * 2654435761) % 2147483648) * 4294967296 + "id"'
+        selected = [key if c == '"row_key"' and integer_key else c for c in columns]
+        cursor.execute(
+            f"INSERT INTO bench_copy ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {', '.join(selected)} FROM bench_rows"
+        )
         cursor.execute("COMMIT")
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     with connection.cursor() as cursor:
@@ -242,22 +263,32 @@ def main() -> None:
         parse_gc = best_of(args.repeats, lambda: parse_csv(path))
         parse_nogc = best_of(args.repeats, without_gc(lambda: parse_csv(path)))
         first_wall, first_cpu, first = run_import(force, path)
+        # The same file into a second, empty police service, without the reading thread.
+        from ourbeat.analytics import importing
+
+        importing.READ_AHEAD = False
+        single_wall, single_cpu, single = run_import(make_force("essex-single"), path)
+        importing.READ_AHEAD = True
+        assert single.rows_added == rows, (single.rows_added, rows)
         again_wall, again_cpu, again = run_import(force, path)
         assert first.status == "done", first.error
         assert first.rows_added == rows, (first.rows_added, rows)
         assert again.rows_added == 0, again.rows_added
         assert again.rows_present == rows, again.rows_present
-        floor_wall, floor_cpu, indexes = sqlite_floor()
-        lean_wall, lean_cpu, unique = sqlite_floor(unique_only=True)
+        floor_wall, floor_cpu, indexes = sqlite_floor(force.pk)
+        lean_wall, lean_cpu, unique = sqlite_floor(force.pk, unique_only=True)
+        narrow_wall, narrow_cpu, _indexes = sqlite_floor(force.pk, integer_key=True)
         floor, lean = (floor_wall, floor_cpu), (lean_wall, lean_cpu)
 
         table = [
             ("csv.reader, list of rows (gc on)", *parse_gc),
             ("csv.reader, list of rows (gc off)", *parse_nogc),
             (f"import into SQLite ({first.rows_added:,} added)", first_wall, first_cpu),
+            ("  the same, one thread (no reading ahead)", single_wall, single_cpu),
             (f"import again ({again.rows_present:,} present)", again_wall, again_cpu),
             ("SQLite alone: INSERT ... SELECT of the rows", *floor),
             (f"  the same with the {unique} unique index only", *lean),
+            ("  all indexes, 8-byte integer row key", narrow_wall, narrow_cpu),
         ]
         print()
         print(f"{'':<42} {'wall s':>7} {'rows/s':>10} {'CPU s':>7} {'rows/s':>10}")

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ourbeat.engagement",
     "ourbeat.surveys",
     "ourbeat.analytics",
+    "ourbeat.problems",
     "ourbeat.api",
     "ourbeat.demo",
 ]
@@ -273,3 +274,7 @@ if OURBEAT_SURVEY_MIN_CELL < 1:
     raise ImproperlyConfigured("OURBEAT_SURVEY_MIN_CELL must be 1 or more")
 # The largest incident file an analyst may upload (a police.uk force-month is a few MB).
 OURBEAT_IMPORT_MAX_BYTES = env_int("OURBEAT_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# Problem-solving case documents: kept outside MEDIA_ROOT (never served directly), each no
+# larger than this.
+OURBEAT_PRIVATE_DIR = Path(env_str("OURBEAT_PRIVATE_DIR", str(VAR_DIR / "private")))
+OURBEAT_DOCUMENT_MAX_BYTES = env_int("OURBEAT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -35,10 +35,12 @@ urlpatterns += i18n_patterns(
     ),
     path("staff/surveys/", include("ourbeat.surveys.urls_staff", namespace="staff_surveys")),
     path("staff/scan/", include("ourbeat.analytics.urls_staff", namespace="staff_analytics")),
+    path("staff/problems/", include("ourbeat.problems.urls_staff", namespace="staff_problems")),
     path("staff/", include("ourbeat.teams.urls_staff", namespace="staff")),
     path("", include("ourbeat.concerns.urls", namespace="concerns")),
     path("", include("ourbeat.engagement.urls", namespace="engagement")),
     path("", include("ourbeat.surveys.urls", namespace="surveys")),
+    path("", include("ourbeat.problems.urls", namespace="problems")),
     path("", include("ourbeat.teams.urls", namespace="teams")),
     path("", include("ourbeat.places.urls", namespace="places")),
 )

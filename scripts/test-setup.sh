@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Everything the test suite needs beyond the Python packages: Debian's Chromium (driven by
-# Playwright), gettext (makemessages in the translation test), axe-core from npm, and a
-# running PostgreSQL 15 that root may use over the local socket. Idempotent.
+# Playwright), gettext (makemessages in the translation test), axe-core from npm, a running
+# PostgreSQL 15 that root may use over the local socket, and what `make setup` needs
+# (scripts/system-setup.sh). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+scripts/system-setup.sh
 if ((${#missing[@]})); then
   echo "test-setup: installing ${missing[*]} from Debian"
   apt-get update -qq

@@ -47,7 +47,7 @@ from ourbeat.analytics.events import (
     load_events,
     project,
 )
-from ourbeat.analytics.models import AnalysisRun, Incident, RunStatus
+from ourbeat.analytics.models import AnalysisRun, RunStatus
 from ourbeat.analytics.stats import density, emerging, evaluation, hotspots, knox
 from ourbeat.core import audit
 from ourbeat.places.models import Area
@@ -595,14 +595,14 @@ def repeats_analysis(
     result = repeats_of_events(
         events, limit=int(params.get("limit", 20)), minimum=int(params.get("minimum", 2))
     )
-    # The place of a ranked location as police.uk (or the partner's extract) names it.
+    # The place of a ranked location as police.uk (or the partner's extract) names it: the
+    # first name among the events just read (oldest first), without asking the database
+    # again.
     keys = [row["key"] for row in result["locations"]["rows"]]
+    texts = events.location_texts()
+    named = np.isin(events.location_key, keys) & (texts != "")
     names: dict[str, str] = {}
-    for key, text in (
-        Incident.objects.filter(organisation_id=query.organisation_id, location_key__in=keys)
-        .exclude(location_text="")
-        .values_list("location_key", "location_text")
-    ):
+    for key, text in zip(events.location_key[named].tolist(), texts[named].tolist(), strict=True):
         names.setdefault(key, text)
     for row in result["locations"]["rows"]:
         row["where"] = names.get(row["key"], "")

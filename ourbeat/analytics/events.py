@@ -144,7 +144,9 @@ class Events:
     (−1 when only the month is known), ``category`` an index into ``category_keys`` and
     ``category_labels``, ``kind`` ``KIND_INCIDENT`` or ``KIND_CONCERN``, ``ids`` the row's
     primary key in its table. ``location_key`` and ``victim_key`` are pseudonymous keys
-    ("" when absent).
+    ("" when absent). ``location_text`` is the place as an incident's source names it ("On
+    or near High Street"; "" when absent, for concerns, whose texts are residents' own
+    words, and for events read from a file): events built without it have "" throughout.
     """
 
     lat: npt.NDArray[np.float64] = field(default_factory=lambda: _empty(np.float64))
@@ -158,6 +160,7 @@ class Events:
     category_labels: list[str] = field(default_factory=list)
     location_key: npt.NDArray[np.object_] = field(default_factory=lambda: _empty(object))
     victim_key: npt.NDArray[np.object_] = field(default_factory=lambda: _empty(object))
+    location_text: npt.NDArray[np.object_] = field(default_factory=lambda: _empty(object))
     kind: npt.NDArray[np.int8] = field(default_factory=lambda: _empty(np.int8))
     ids: npt.NDArray[np.int64] = field(default_factory=lambda: _empty(np.int64))
 
@@ -174,6 +177,12 @@ class Events:
         """Events without coordinates: counted, never placed on a map."""
         return int(len(self) - np.count_nonzero(self.located))
 
+    def location_texts(self) -> npt.NDArray[np.object_]:
+        """``location_text``, or "" for every event when it was not given."""
+        if self.location_text.shape[0] == len(self):
+            return self.location_text
+        return np.full(len(self), "", dtype=object)
+
     def subset(self, mask: npt.NDArray[Any]) -> Events:
         """The events a boolean mask or an index array selects, in its order (categories
         keep their codes)."""
@@ -189,6 +198,7 @@ class Events:
             category_labels=self.category_labels,
             location_key=self.location_key[mask],
             victim_key=self.victim_key[mask],
+            location_text=self.location_texts()[mask],
             kind=self.kind[mask],
             ids=self.ids[mask],
         )
@@ -272,11 +282,12 @@ def _load_incidents(query: EventQuery, area_path: str | None) -> dict[str, Any]:
             "longitude",
             "location_key",
             "victim_key",
+            "location_text",
         )
     )
     if not rows:
         return {}
-    ids, categories, occurred_on, occurred_at, precision, lat, lng, loc, victim = zip(
+    ids, categories, occurred_on, occurred_at, precision, lat, lng, loc, victim, text = zip(
         *rows, strict=True
     )
     dates = np.array(occurred_on, dtype="datetime64[D]")
@@ -299,6 +310,7 @@ def _load_incidents(query: EventQuery, area_path: str | None) -> dict[str, Any]:
         "lng": _coordinates(list(lng)),
         "location_key": np.array(loc, dtype=object),
         "victim_key": np.array(victim, dtype=object),
+        "location_text": np.array(text, dtype=object),
     }
 
 
@@ -329,6 +341,8 @@ def _load_concerns(query: EventQuery, area_path: str | None) -> dict[str, Any]:
         "location_key": np.array(location_keys(lat, lng), dtype=object),
         # A concern's reporter is never a "victim" key: repeats of concerns are places.
         "victim_key": np.full(len(ids), "", dtype=object),
+        # A resident's description of a place is theirs, not a name for a ranked place.
+        "location_text": np.full(len(ids), "", dtype=object),
     }
 
 
@@ -380,6 +394,7 @@ def load_events(query: EventQuery) -> Events:
         category_labels=labels,
         location_key=joined("location_key"),
         victim_key=joined("victim_key"),
+        location_text=joined("location_text"),
         kind=kind,
         ids=joined("ids"),
     )

@@ -37,11 +37,12 @@ How rows are read (the choices made, and why):
 Speed: rows are parsed with the ``csv`` module a chunk at a time (bounded memory), the
 derived columns are computed per chunk with numpy and per distinct value (months, places,
 categories), and rows are written with the DB-API directly: ``executemany`` of
-``INSERT ... VALUES (...), (...), ... ON CONFLICT DO NOTHING``, a hundred rows to a
+``INSERT ... VALUES (...), (...), ... ON CONFLICT DO NOTHING``, a thousand rows to a
 statement, on SQLite, ``COPY`` into a temporary table and one
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per chunk on PostgreSQL. The count of rows
 added is what the database reports it inserted, so two imports of the same file at once each
-count only their own rows.
+count only their own rows. A second thread reads and checks the next chunk while the
+database writes this one (see ``import_file``).
 """
 
 from __future__ import annotations
@@ -51,19 +52,23 @@ import gc
 import hashlib
 import io
 import json
+import os
+import queue
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import sys
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import chain, compress, islice, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
@@ -72,13 +77,18 @@ from ourbeat.analytics.models import ColumnMapping, DatePrecision, IncidentSourc
 from ourbeat.places.locator import RasterLocator
 from ourbeat.places.models import Area, AreaLevel
 
-# Rows read, checked and written at a time: bounds memory for a large file.
-CHUNK_ROWS = 100_000
+# Rows read, checked and written at a time: bounds memory for a large file, and small
+# enough that reading the next chunk overlaps writing this one for most of a file.
+CHUNK_ROWS = 25_000
 # SQLite's page cache while an import runs, in KiB.
 SQLITE_CACHE_KIB = 256 * 1024
-# Rows inserted by one SQLite statement, within its limit of bound values (32,766).
-SQLITE_ROWS_PER_STATEMENT = 100
+# Rows inserted by one SQLite statement, within its limit of bound values (32,766). Long
+# statements let SQLite work for milliseconds without Python's lock, so the reading thread
+# runs meanwhile; with 100 rows the two threads spent their time handing the lock over.
+SQLITE_ROWS_PER_STATEMENT = 1_000
 SQLITE_MAX_VARIABLES = 32_766
+# How often Python may hand its lock between the reading and the writing thread, s.
+SWITCH_INTERVAL_S = 0.0005
 # Rejected rows kept with their reasons on the import (all are counted).
 REJECTED_KEPT = 500
 
@@ -567,6 +577,8 @@ class FileContext:
     mapping: ColumnMapping | None
     neighbourhoods: Neighbourhoods | None
     holds_nul: bool = True
+    # Rows go to SQLite's many-row statements (prepared by the reading thread).
+    batched: bool = False
     locations: Locations = field(default_factory=Locations)
     row_keys: RowKeys = field(default_factory=RowKeys)
 
@@ -1010,6 +1022,17 @@ def _literal(value: Any) -> str:
     return f"'{value}'"
 
 
+@dataclass
+class Batches:
+    """Rows ready for SQLite: ``full`` holds the parameters of statements of ``size`` rows
+    each, ``rest`` those of one statement of the last ``rest_rows`` rows."""
+
+    size: int
+    full: list[tuple[Any, ...]]
+    rest: tuple[Any, ...]
+    rest_rows: int
+
+
 class Writer:
     """Inserts the rows that are not there yet and says how many it inserted."""
 
@@ -1033,30 +1056,43 @@ class Writer:
         self._stage = stage
         self._staged = False
 
-    def write(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        if connection.vendor == "postgresql":
-            return self._copy(rows)
-        return self._executemany(rows)
+    def batched(self, rows: Iterable[tuple[Any, ...]]) -> Batches:
+        """The rows as the parameters of SQLite's many-row statements: pure Python, done by
+        the reading thread while the previous chunk is being written."""
+        listed = list(rows)
+        per_row = len(self.variables)
+        size = max(1, min(SQLITE_ROWS_PER_STATEMENT, SQLITE_MAX_VARIABLES // per_row))
+        whole = len(listed) - len(listed) % size
+        return Batches(
+            size=size,
+            full=[tuple(chain.from_iterable(listed[i : i + size])) for i in range(0, whole, size)],
+            rest=tuple(chain.from_iterable(listed[whole:])),
+            rest_rows=len(listed) - whole,
+        )
 
-    def _executemany(self, rows: Iterable[tuple[Any, ...]]) -> int:
+    def write(self, rows: Iterable[tuple[Any, ...]] | Batches) -> int:
+        if connection.vendor == "postgresql":
+            assert not isinstance(rows, Batches)
+            return self._copy(rows)
+        if connection.vendor == "sqlite":
+            return self._sqlite_many(rows if isinstance(rows, Batches) else self.batched(rows))
+        assert not isinstance(rows, Batches)
         values = ", ".join([*self.fixed, *(["%s"] * len(self.variables))])
         # The table, the columns and the constants are ours, never the file's.
         sql = (
             f'INSERT INTO "{self.table}" ({self.names}) VALUES ({values}) '  # noqa: S608
             f"ON CONFLICT ({self.conflict}) DO NOTHING"
         )
-        if connection.vendor == "sqlite":
-            return self._sqlite_many(list(rows))
         with connection.cursor() as wrapper:
             wrapper.executemany(sql, list(rows))
             return max(wrapper.rowcount, 0)
 
-    def _sqlite_many(self, rows: list[tuple[Any, ...]]) -> int:
+    def _sqlite_many(self, batches: Batches) -> int:
         """Many rows to each statement: SQLite's cost per statement executed (binding,
-        resetting, Python's loop) was a third of the import's writing time."""
-        per_row = len(self.variables)
-        batch = max(1, min(SQLITE_ROWS_PER_STATEMENT, SQLITE_MAX_VARIABLES // per_row))
-        row_values = "(" + ", ".join([*self.fixed, *(["?"] * per_row)]) + ")"
+        resetting, Python's loop) was a third of the import's writing time. SQLite runs
+        each statement without holding Python's interpreter lock, so the reading thread
+        parses the next chunk meanwhile."""
+        row_values = "(" + ", ".join([*self.fixed, *(["?"] * len(self.variables))]) + ")"
 
         def statement(count: int) -> str:
             # The table, the columns and the constants are ours, never the file's.
@@ -1066,26 +1102,17 @@ class Writer:
                 f"ON CONFLICT ({self.conflict}) DO NOTHING"
             )
 
-        whole = len(rows) - len(rows) % batch
         # The DB-API cursor itself: Django's wrapper would check and log every batch.
         raw = connection.connection
         assert raw is not None
         cursor = raw.cursor()
         try:
             added = 0
-            if whole:
-                cursor.executemany(
-                    statement(batch),
-                    [
-                        tuple(chain.from_iterable(rows[i : i + batch]))
-                        for i in range(0, whole, batch)
-                    ],
-                )
+            if batches.full:
+                cursor.executemany(statement(batches.size), batches.full)
                 added += max(cursor.rowcount, 0)
-            if whole < len(rows):
-                cursor.execute(
-                    statement(len(rows) - whole), tuple(chain.from_iterable(rows[whole:]))
-                )
+            if batches.rest_rows:
+                cursor.execute(statement(batches.rest_rows), batches.rest)
                 added += max(cursor.rowcount, 0)
             return added
         finally:
@@ -1238,45 +1265,50 @@ def import_file(
     Call it inside a transaction: it may raise ``ImportRefused`` (or a database error)
     half-way through a file, and only the caller's rollback keeps the file from being half
     applied. ``on_progress(rows_read, bytes_read, bytes_total)`` is called after each chunk.
+
+    A second thread reads and checks the file one chunk ahead while this one writes the
+    chunk before: SQLite and the PostgreSQL driver work without Python's interpreter lock,
+    so parsing and writing overlap on two cores. Only this thread touches the database.
     """
     counts = ImportCounts()
     size = path.stat().st_size
-    row_number = 1
     with open(path, "rb") as binary:
         reader = csv.reader(io.TextIOWrapper(binary, encoding="utf-8-sig", newline=""))
         try:
             header = clean_header(next(reader, []))
-            check_header(header, source=source, mapping=mapping)
-            located = source != IncidentSource.POLICEUK_OUTCOMES
-            context = FileContext(
-                holds_nul=_holds_nul(path),
-                organisation_id=organisation_id,
-                source=source,
-                import_id=import_id,
-                header=header,
-                mapping=mapping,
-                neighbourhoods=Neighbourhoods(organisation_id) if located else None,
-            )
-            writers: dict[tuple[tuple[str, Any], ...], Writer] = {}
-            with _collector_paused(), _large_page_cache():
-                while chunk := list(islice(reader, chunk_rows or CHUNK_ROWS)):
-                    _import_chunk(context, chunk, row_number + 1, counts, writers)
-                    row_number += len(chunk)
-                    if on_progress is not None:
-                        on_progress(counts.rows_total, binary.tell(), size)
         except UnicodeDecodeError:
             raise ImportRefused(
                 _(
                     "The file is not UTF-8 text (after row %(row)s). Save it as “CSV UTF-8” "
                     "and upload it again."
                 )
-                % {"row": row_number}
+                % {"row": 1}
             ) from None
         except csv.Error as error:
             raise ImportRefused(
-                _("Row %(row)s cannot be read as CSV: %(error)s")
-                % {"row": row_number + 1, "error": error}
+                _("Row %(row)s cannot be read as CSV: %(error)s") % {"row": 2, "error": error}
             ) from None
+        check_header(header, source=source, mapping=mapping)
+        located = source != IncidentSource.POLICEUK_OUTCOMES
+        context = FileContext(
+            holds_nul=_holds_nul(path),
+            organisation_id=organisation_id,
+            source=source,
+            import_id=import_id,
+            header=header,
+            mapping=mapping,
+            neighbourhoods=Neighbourhoods(organisation_id) if located else None,
+            batched=connection.vendor == "sqlite",
+        )
+        chunks = _checked_chunks(context, reader, binary, counts, chunk_rows or CHUNK_ROWS)
+        ahead = _ahead(chunks, language=translation.get_language())
+        # closing(): on an error, the reading thread stops before the file is closed.
+        with closing(ahead), _collector_paused(), _large_page_cache(), _quick_handover():
+            for checked in ahead:
+                if checked.writer is not None:
+                    counts.rows_added += checked.writer.write(checked.rows)
+                if on_progress is not None:
+                    on_progress(checked.rows_read, checked.bytes_read, size)
     if import_id is not None and source == IncidentSource.POLICEUK_OUTCOMES:
         _apply_outcomes_from_import(organisation_id, import_id)
     elif import_id is not None and source == IncidentSource.POLICEUK_STREET:
@@ -1285,13 +1317,55 @@ def import_file(
     return counts
 
 
-def _import_chunk(
+@dataclass
+class CheckedChunk:
+    """A chunk read and checked, handed to the writing thread: its rows to write (none
+    when ``writer`` is None) and the progress to report once they are written."""
+
+    writer: Writer | None
+    rows: Batches | list[tuple[Any, ...]]
+    rows_read: int
+    bytes_read: int
+
+
+def _checked_chunks(
+    context: FileContext,
+    reader: Iterator[list[str]],
+    binary: io.BufferedReader,
+    counts: ImportCounts,
+    chunk_rows: int,
+) -> Iterator[CheckedChunk]:
+    """Reads and checks the file a chunk at a time, counting every row but those added
+    (which only the database knows). Runs in the reading thread: no database access."""
+    writers: dict[tuple[tuple[str, Any], ...], Writer] = {}
+    row_number = 1
+    try:
+        while chunk := list(islice(reader, chunk_rows)):
+            writer, rows = _check_chunk(context, chunk, row_number + 1, counts, writers)
+            row_number += len(chunk)
+            yield CheckedChunk(writer, rows, counts.rows_total, binary.tell())
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            _(
+                "The file is not UTF-8 text (after row %(row)s). Save it as “CSV UTF-8” "
+                "and upload it again."
+            )
+            % {"row": row_number}
+        ) from None
+    except csv.Error as error:
+        raise ImportRefused(
+            _("Row %(row)s cannot be read as CSV: %(error)s")
+            % {"row": row_number + 1, "error": error}
+        ) from None
+
+
+def _check_chunk(
     context: FileContext,
     chunk: list[list[str]],
     first_row: int,
     counts: ImportCounts,
     writers: dict[tuple[tuple[str, Any], ...], Writer],
-) -> None:
+) -> tuple[Writer | None, Batches | list[tuple[Any, ...]]]:
     width = len(context.header)
     lengths = _lengths(chunk)
     numbers = first_row + np.arange(len(chunk))
@@ -1310,10 +1384,12 @@ def _import_chunk(
         )
         for i in broken[:room].tolist()
     ]
+    writer: Writer | None = None
+    rows: Batches | list[tuple[Any, ...]] = []
     if whole.size:
-        rows = chunk if whole.size == len(chunk) else [chunk[i] for i in whole.tolist()]
-        columns = list(zip(*rows, strict=True))
-        problems = Problems(len(rows), room)
+        chosen = chunk if whole.size == len(chunk) else [chunk[i] for i in whole.tolist()]
+        columns = list(zip(*chosen, strict=True))
+        problems = Problems(len(chosen), room)
         prepared = PREPARERS[context.source](context, columns, problems)
         counts.rows_rejected += int(problems.bad.sum())
         rejected += [(int(numbers[whole[i]]), reason) for i, reason in problems.reasons.items()]
@@ -1325,9 +1401,78 @@ def _import_chunk(
             if writer is None:
                 stage = f"ourbeat_import_stage_{len(writers)}"
                 writer = writers[same] = _writer_for(context, prepared, stage)
-            counts.rows_added += writer.write(_rows(writer, prepared))
+            ready = _rows(writer, prepared)
+            rows = writer.batched(ready) if context.batched else list(ready)
     rejected.sort()
     counts.rejected += [{"row": row, "reason": reason} for row, reason in rejected[:room]]
+    return writer, rows
+
+
+T = TypeVar("T")
+# Chunks read ahead of the one being written: bounds memory.
+CHUNKS_AHEAD = 1
+# Whether a second thread reads ahead (with one core only, it would just take turns).
+READ_AHEAD = (os.cpu_count() or 1) > 1
+
+
+def _ahead(items: Iterator[T], *, language: str | None) -> Generator[T, None, None]:
+    """``items``, produced by a second thread while the caller works on the previous one.
+    An exception in that thread is raised here; when the caller stops (an error, or
+    closing this generator), the thread stops at its next item."""
+    if not READ_AHEAD:
+        yield from items
+        return
+    handoff: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=CHUNKS_AHEAD)
+    stop = threading.Event()
+
+    def hand(done: bool, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put((done, value), timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            # Reasons for rejected rows in the language of the request or task.
+            with translation.override(language):
+                for item in items:
+                    if not hand(False, item):
+                        return
+        except BaseException as error:  # raised again in the caller's thread
+            hand(True, error)
+            return
+        hand(True, None)
+
+    thread = threading.Thread(target=produce, name="ourbeat-import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            done, value = handoff.get()
+            if not done:
+                yield value
+            elif value is None:
+                return
+            else:
+                raise value
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextmanager
+def _quick_handover() -> Iterator[None]:
+    """When SQLite finishes a statement, the writing thread waits for the interpreter lock
+    until the reading thread lets it go, by default after 5 ms: longer than a statement
+    takes. A shorter interval while the import runs; the process's own is restored."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 # Each crime's latest outcome: that of the latest month, the last imported breaking a tie.

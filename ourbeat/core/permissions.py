@@ -398,3 +398,73 @@ def scan_organisation_ids(user: Any) -> set[int] | None:
 rules.add_perm("analytics.use_scan", uses_scan)
 rules.add_perm("analytics.import_incidents", imports_incidents)
 rules.add_perm("analytics.read_import", reads_incident_import)
+
+
+# Problem-solving cases (SARA). The lead organisation's police roles and analysts, within
+# their area scope, open and manage a case; staff of a partner agency that is a member of the
+# case read it, write in its workspace and update their own agency's tasks, and see nothing
+# of any other case. Oversight members see only published summaries, like the public.
+PROBLEM_LEAD_ROLES = TEAM_EDITOR_ROLES | {Role.ANALYST}
+PROBLEM_PARTNER_ROLES = frozenset(
+    {Role.PARTNER_STAFF, Role.OFFICER, Role.SUPERVISOR, Role.ANALYST, Role.ORG_ADMIN}
+)
+
+
+def _member_organisation_ids(problem: Any) -> set[int]:
+    cached = getattr(problem, "_member_org_cache", None)
+    if cached is None:
+        cached = set(problem.members.values_list("organisation_id", flat=True))
+        problem._member_org_cache = cached
+    return cached
+
+
+def problem_partner_organisation_ids(user: Any) -> set[int]:
+    """The organisations through which the user may take part in cases as a partner."""
+    return {m.organisation_id for m in _memberships(user, PROBLEM_PARTNER_ROLES)}
+
+
+@rules.predicate
+def leads_problem(user: Any, problem: Any) -> bool:
+    return problem is not None and holds_role_over(user, problem.area, PROBLEM_LEAD_ROLES)
+
+
+@rules.predicate
+def is_problem_partner(user: Any, problem: Any) -> bool:
+    if problem is None:
+        return False
+    return bool(problem_partner_organisation_ids(user) & _member_organisation_ids(problem))
+
+
+@rules.predicate
+def uses_problems(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, PROBLEM_LEAD_ROLES | PROBLEM_PARTNER_ROLES)
+    )
+
+
+@rules.predicate
+def opens_problems(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        _memberships(user, PROBLEM_LEAD_ROLES)
+    )
+
+
+@rules.predicate
+def updates_problem_task(user: Any, task: Any) -> bool:
+    """The case's lead staff, or staff of the task's own agency while it is in the case."""
+    if task is None:
+        return False
+    problem = task.problem
+    if leads_problem(user, problem):
+        return True
+    return task.organisation_id in problem_partner_organisation_ids(
+        user
+    ) and task.organisation_id in _member_organisation_ids(problem)
+
+
+rules.add_perm("problems.use_problems", uses_problems)
+rules.add_perm("problems.open_problem", opens_problems)
+rules.add_perm("problems.read_problem", leads_problem | is_problem_partner)
+rules.add_perm("problems.manage_problem", leads_problem)
+rules.add_perm("problems.contribute", leads_problem | is_problem_partner)
+rules.add_perm("problems.update_task", updates_problem_task)

@@ -21,6 +21,7 @@ from ourbeat.core.geo import BoundaryFeature
 from ourbeat.demo.concerns import demo_concerns_load
 from ourbeat.demo.engagement import demo_engagement_load
 from ourbeat.demo.incidents import demo_incidents_load
+from ourbeat.demo.problems import demo_problems_load
 from ourbeat.demo.surveys import demo_surveys_load
 from ourbeat.demo.town import DemoArea, DemoTown, generate
 from ourbeat.places.models import Area, AreaLevel, Organisation, OrganisationKind
@@ -328,7 +329,10 @@ def demo_town_load(
             demo_concerns_load(town=town, seed=seed, today=today, force=force)
         demo_engagement_load(seed=seed, today=today, force=force)
         demo_surveys_load(seed=seed, today=today, force=force)
-        demo_incidents_load(town=town, seed=seed, today=today, force=force)
+        planted = demo_incidents_load(town=town, seed=seed, today=today, force=force)
+        # The worked cases come last: they are opened from the incidents, concerns and
+        # priorities loaded above.
+        demo_problems_load(today=today, force=force, planted=planted, seed=seed)
         audit.record(
             "demo.town.load",
             actor=None,

@@ -22,6 +22,7 @@ MORE_PAGES = {
     "neighbourhood list": "/{lang}/neighbourhoods/",
     "coordinates not covered": "/{lang}/locate/?lat=51.5&lng=-0.12",
     "sign in": "/{lang}/accounts/login/",
+    "problems solved together": "/{lang}/problems/",
 }
 
 

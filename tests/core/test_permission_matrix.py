@@ -9,14 +9,17 @@ Outcomes: ``ok`` (200/201, or a redirect to somewhere other than a sign-in page)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import h3
 import pytest
 from django.contrib import admin
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -305,6 +308,101 @@ STAFF_TABLE.update(
     }
 )
 
+# Problem-solving cases: lead staff (police roles and analysts of the case's organisation who
+# cover its area) read and manage a case; staff of a member agency read it, contribute to its
+# workspace and update their own agency's tasks; everyone else (oversight, staff of an agency
+# that is not a member) gets 403 on every case URL. Scopes: a case in the home neighbourhood
+# with the council as a member ("prob_member"), one with only another agency as a member
+# ("prob_other"), one elsewhere with the council as a member ("prob_elsewhere"), and tasks
+# ("prob_task_<agency>_<case>").
+USES_PROBLEMS = row("login 403 ok ok ok ok 403 ok ok")
+OPENS_PROBLEMS = row("login 403 ok ok 403 ok 403 ok ok")
+CASE_MEMBER_HOME = row("login 403 ok ok ok ok 403 ok ok")
+CASE_LEAD_HOME = row("login 403 ok ok 403 ok 403 ok ok")
+CASE_MEMBER_ELSEWHERE = row("login 403 403 403 ok ok 403 ok ok")
+CASE_LEAD_ELSEWHERE = row("login 403 403 403 403 ok 403 ok ok")
+# Who reads a case (and contributes to its workspace), and who manages it, in each scope.
+CASE_READERS = [
+    ("prob_member", CASE_MEMBER_HOME),
+    ("prob_other", CASE_LEAD_HOME),
+    ("prob_elsewhere", CASE_MEMBER_ELSEWHERE),
+]
+CASE_LEADS = [
+    ("prob_member", CASE_LEAD_HOME),
+    ("prob_other", CASE_LEAD_HOME),
+    ("prob_elsewhere", CASE_LEAD_ELSEWHERE),
+]
+STAFF_TABLE.update(
+    {
+        "staff_problems:list": [Check("-", USES_PROBLEMS, NO_POST)],
+        "staff_problems:new": [Check("-", OPENS_PROBLEMS, OPENS_PROBLEMS)],
+        # Pages every reader of the case sees.
+        **{
+            name: [Check(scope, readers, NO_POST) for scope, readers in CASE_READERS]
+            for name in (
+                "staff_problems:detail",
+                "staff_problems:response",
+                "staff_problems:document",
+                "staff_problems:report",
+                "staff_problems:report_pdf",
+            )
+        },
+        # Read by every reader; what the page's form records is for lead staff only.
+        **{
+            name: [
+                Check(scope, readers, leads)
+                for (scope, readers), (_scope, leads) in zip(CASE_READERS, CASE_LEADS, strict=True)
+            ]
+            for name in (
+                "staff_problems:members",
+                "staff_problems:analysis",
+                "staff_problems:assessment",
+            )
+        },
+        # The workspace: notes and documents from every reader of the case.
+        "staff_problems:workspace": [
+            Check(scope, readers, readers) for scope, readers in CASE_READERS
+        ],
+        "staff_problems:document_upload": [
+            Check(scope, NO_GET, readers) for scope, readers in CASE_READERS
+        ],
+        # Forms of lead staff.
+        **{
+            name: [Check(scope, leads, leads) for scope, leads in CASE_LEADS]
+            for name in (
+                "staff_problems:edit",
+                "staff_problems:cheers",
+                "staff_problems:concerns",
+                "staff_problems:summary",
+            )
+        },
+        # Actions of lead staff (POST only).
+        **{
+            name: [Check(scope, NO_GET, leads) for scope, leads in CASE_LEADS]
+            for name in (
+                "staff_problems:stage",
+                "staff_problems:member_remove",
+                "staff_problems:triangle_add",
+                "staff_problems:triangle_delete",
+                "staff_problems:hypothesis_add",
+                "staff_problems:hypothesis_edit",
+                "staff_problems:response_add",
+                "staff_problems:goal_add",
+                "staff_problems:task_add",
+                "staff_problems:summary_publish",
+            )
+        },
+        # A task: the case's lead staff, and staff of the task's own agency while it is a
+        # member; not staff of another member agency.
+        "staff_problems:task": [
+            Check("prob_task_council_member", CASE_MEMBER_HOME, CASE_MEMBER_HOME),
+            Check("prob_task_other_member", CASE_LEAD_HOME, CASE_LEAD_HOME),
+            Check("prob_task_other_other", CASE_LEAD_HOME, CASE_LEAD_HOME),
+            Check("prob_task_council_elsewhere", CASE_MEMBER_ELSEWHERE, CASE_MEMBER_ELSEWHERE),
+        ],
+    }
+)
+
 # The admin's own pages (not those of a ModelAdmin, which are checked model by model).
 ADMIN_TABLE: dict[str, list[Check]] = {
     "admin:index": [Check("-", ADMIN_ONLY, None)],
@@ -332,8 +430,13 @@ ADMIN_TABLE: dict[str, list[Check]] = {
 }
 
 # Models that nobody adds through the admin: the audit log is written by the code that
-# makes the change, and task results by the task worker.
-READ_ONLY_IN_ADMIN = {"core.auditevent", "django_tasks_database.dbtaskresult"}
+# makes the change, task results by the task worker, and a case's documents only through the
+# workspace's upload (which checks their type and size).
+READ_ONLY_IN_ADMIN = {
+    "core.auditevent",
+    "django_tasks_database.dbtaskresult",
+    "problems.document",
+}
 ADMIN_READ_ONLY = row("login login login login login login login login 403")
 
 # Every API operation that writes, keyed by method and path.
@@ -465,7 +568,13 @@ def _outcome(client: Client, response: Any) -> str:
 
 
 @pytest.fixture
-def world(town: Any, personas: dict[str, Any], client_for: Any) -> dict[str, Any]:
+def world(
+    town: Any, personas: dict[str, Any], client_for: Any, settings: Any, tmp_path: Any
+) -> dict[str, Any]:
+    # Documents uploaded by the checks (and the one downloaded) live in this test's own
+    # directory, not in the shared private directory.
+    settings.OURBEAT_PRIVATE_DIR = tmp_path / "private"
+
     def point_in(area: Any) -> ContactPoint:
         point = ContactPoint.objects.filter(area=area, cancelled=False).exclude(rrule="").first()
         assert point is not None, f"the demo town has no recurring contact point in {area}"
@@ -498,7 +607,89 @@ def world(town: Any, personas: dict[str, Any], client_for: Any) -> dict[str, Any
         "meet": _meeting_world(town),
         "surv": _survey_world(town),
         "scan": _scan_world(town),
+        "prob": _problem_world(town),
     }
+
+
+def _problem_world(town: Any) -> dict[str, dict[str, int]]:
+    """Three cases (written directly: the case services have their own tests) and the route
+    kwargs of each scope: a case in the home neighbourhood with the council and another
+    agency as members, one there with only the other agency, and one elsewhere with the
+    council; each with a triangle entry, a hypothesis, a document (its file on disk) and a
+    task for every member agency."""
+    from django.conf import settings
+
+    from ourbeat.places.models import Organisation, OrganisationKind
+    from ourbeat.problems.models import (
+        CaseMember,
+        Document,
+        Hypothesis,
+        Problem,
+        Stage,
+        Task,
+        TriangleEntry,
+        TriangleSide,
+    )
+
+    housing = Organisation.objects.create(
+        kind=OrganisationKind.PARTNER_AGENCY, name="Millbrook Housing", slug="matrix-housing"
+    )
+    due = timezone.localdate() + timedelta(days=14)
+    content = b"Matrix document\n"
+    scopes: dict[str, dict[str, int]] = {}
+    for scope, area, agencies in (
+        ("prob_member", town.home, [town.council, housing]),
+        ("prob_other", town.home, [housing]),
+        ("prob_elsewhere", town.elsewhere, [town.council]),
+    ):
+        # At the assessment stage, analysed and with a place, so that every form of the
+        # case (an assessment included) can be posted valid.
+        problem = Problem.objects.create(
+            organisation=town.force,
+            area=area,
+            title=f"Matrix case {scope}",
+            categories=["burglary"],
+            cells=[h3.latlng_to_cell(area.centre_lat, area.centre_lng, 9)],
+            stage=Stage.ASSESSMENT,
+            analysed_at=timezone.now(),
+        )
+        tasks = {}
+        for agency in agencies:
+            CaseMember.objects.create(problem=problem, organisation=agency, role="Matrix role")
+            tasks[agency] = Task.objects.create(
+                problem=problem, title="Matrix task", organisation=agency, due_on=due
+            )
+        stored_name = f"problems/matrix-{scope}"
+        path = settings.OURBEAT_PRIVATE_DIR / stored_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        document = Document.objects.create(
+            problem=problem,
+            title="Matrix document",
+            original_name="matrix.txt",
+            stored_name=stored_name,
+            content_type="text/plain",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        # The member a removal names: the last one (the council alone elsewhere).
+        scopes[scope] = {
+            "pk": problem.pk,
+            "member_id": problem.members.get(organisation=agencies[-1]).pk,
+            "entry_id": TriangleEntry.objects.create(
+                problem=problem, side=TriangleSide.PLACE, description="Matrix place"
+            ).pk,
+            "hypothesis_id": Hypothesis.objects.create(
+                problem=problem, statement="Matrix hypothesis"
+            ).pk,
+            "document_id": document.pk,
+            "comparison_id": (town.elsewhere if area == town.home else town.home).pk,
+        }
+        place = scope.removeprefix("prob_")
+        for agency, task in tasks.items():
+            owner = "council" if agency == town.council else "other"
+            scopes[f"prob_task_{owner}_{place}"] = {"task_id": task.pk, "pk": problem.pk}
+    return scopes
 
 
 def _scan_world(town: Any) -> dict[str, Any]:
@@ -655,6 +846,9 @@ def _staff_kwargs(name: str, scope: str, world: dict[str, Any]) -> dict[str, Any
         return {"pk": world["surv"][scope].pk}
     if scope.startswith("scan_"):
         return {"pk": world["scan"][scope].pk}
+    if scope.startswith("prob_"):
+        ids = world["prob"][scope]
+        return {key: ids[key] for key in re.findall(r"<int:(\w+)>", route)}
     if "<str:reference>" in route:
         concern = world["concerns"][scope]
         kwargs: dict[str, Any] = {"reference": concern.reference}
@@ -712,9 +906,106 @@ def _staff_post_data(name: str, scope: str, world: dict[str, Any]) -> dict[str, 
             "staff_concerns:publish": {"text": "Matrix"},
             "staff_concerns:update_edit": {"text": "Matrix"},
         }.get(name, {})
+    if name.startswith("staff_problems:"):
+        return _problem_post_data(name, scope, world)
     if name == "staff:profile_edit":
         return {"name": "Pat Officer", "rank": "Police Constable", "bio": "", "languages": ["en"]}
     return {}
+
+
+def _problem_post_data(name: str, scope: str, world: dict[str, Any]) -> dict[str, Any]:
+    """Valid data for each case form (every POST to a case is rolled back after its check,
+    so that one persona's change cannot change what the next may do)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ourbeat.places.models import Organisation
+    from ourbeat.problems.models import CheersElement
+
+    ids = world["prob"].get(scope, {})
+    today = timezone.localdate()
+    town = world["town"]
+    return {
+        "staff_problems:new": {
+            "title": "Matrix case",
+            "area": town.home.pk,
+            "categories": ["burglary"],
+        },
+        "staff_problems:edit": {
+            "title": "Matrix case",
+            "description": "Matrix",
+            "categories": ["burglary"],
+        },
+        "staff_problems:cheers": {
+            **{f"{element}_met": "yes" for element in CheersElement.values},
+            **{f"{element}_note": "Matrix" for element in CheersElement.values},
+            "similarity_kinds": ["place"],
+        },
+        "staff_problems:stage": {"stage": "analysis", "note": "Matrix"},
+        # An agency that is in none of the cases (the POST is rolled back).
+        "staff_problems:members": {
+            "organisation": Organisation.objects.get(slug="millbrook-homes").pk,
+            "role": "Matrix",
+        },
+        "staff_problems:concerns": {"references": world["concerns"]["concern_home"].reference},
+        "staff_problems:analysis": {"summary": "Matrix", "current_responses": ""},
+        "staff_problems:triangle_add": {
+            "side": "place",
+            "description": "Matrix",
+            "controller": "",
+            "effectiveness": "unknown",
+        },
+        "staff_problems:hypothesis_add": {"statement": "Matrix", "test_data": ""},
+        "staff_problems:hypothesis_edit": {
+            "result": "supported",
+            "finding": "Matrix",
+            "test_data": "Matrix",
+        },
+        "staff_problems:response_add": {
+            "response-technique": "target_hardening",
+            "response-description": "Matrix",
+            "response-organisation": "",
+        },
+        "staff_problems:goal_add": {"goal-text": "Matrix", "goal-target_reduction_percent": "20"},
+        "staff_problems:task_add": {
+            "task-title": "Matrix",
+            "task-organisation": town.force.pk,
+            "task-due_on": (today + timedelta(days=7)).isoformat(),
+            "task-response": "",
+        },
+        "staff_problems:task": {"version": "1", "status": "in_progress", "note": "Matrix"},
+        "staff_problems:assessment": {
+            "before_start": (today - timedelta(days=400)).isoformat(),
+            "before_end": (today - timedelta(days=220)).isoformat(),
+            "after_start": (today - timedelta(days=180)).isoformat(),
+            "after_end": (today - timedelta(days=1)).isoformat(),
+            "comparison_area": ids.get("comparison_id"),
+            "buffer_rings": "2",
+            "categories": ["burglary"],
+            "process_note": "",
+            "decision": "adjust",
+            "decision_note": "",
+        },
+        "staff_problems:workspace": {"text": "Matrix note"},
+        "staff_problems:document_upload": {
+            "title": "Matrix",
+            "upload": SimpleUploadedFile("matrix.txt", b"Matrix\n", content_type="text/plain"),
+        },
+        "staff_problems:summary": {"public_title": "Matrix", "public_summary": "Matrix"},
+        "staff_problems:summary_publish": {"publish": "1"},
+    }.get(name, {})
+
+
+def _post(client: Client, url: str, data: dict[str, Any], *, rolled_back: bool) -> str:
+    """The outcome of one POST; with ``rolled_back``, whatever it changed is undone."""
+    for value in data.values():
+        if hasattr(value, "seek"):
+            value.seek(0)  # an upload is read again for each persona
+    if not rolled_back:
+        return _outcome(client, client.post(url, data))
+    with transaction.atomic():
+        outcome = _outcome(client, client.post(url, data))
+        transaction.set_rollback(True)
+    return outcome
 
 
 def _compare(label: str, expected: dict[str, str] | None, run: Any, mismatches: list[str]) -> None:
@@ -742,7 +1033,9 @@ def test_each_persona_gets_what_the_table_says_on_the_staff_site(world: dict[str
             _compare(
                 f"POST {url}",
                 check.post,
-                lambda p, url=url, data=data, c=clients: _outcome(c[p], c[p].post(url, data)),
+                lambda p, url=url, data=data, c=clients, name=name: _post(
+                    c[p], url, data, rolled_back=name.startswith("staff_problems:")
+                ),
                 mismatches,
             )
     assert not mismatches, "\n".join(mismatches)
