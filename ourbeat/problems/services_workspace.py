@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ourbeat.core import audit
 from ourbeat.core.permissions import leads_problem, problem_partner_organisation_ids
 from ourbeat.core.text import clean_text, mask_personal_details
+from ourbeat.places.services import area_touch
 from ourbeat.problems.models import Document, Note, Problem
 from ourbeat.problems.uploads import check_document
 
@@ -131,6 +132,8 @@ def summary_write(
             obj=locked,
             data={"published": locked.public_published_at is not None},
         )
+        if locked.public_published_at is not None:
+            area_touch([locked.area_id])
     problem.public_title = locked.public_title
     problem.public_summary = locked.public_summary
     problem.version = locked.version
@@ -153,6 +156,8 @@ def summary_publish(*, actor: Any, problem: Problem, publish: bool) -> Problem:
             actor=actor,
             obj=locked,
         )
+        # The neighbourhood page lists published summaries.
+        area_touch([locked.area_id])
     problem.public_published_at = locked.public_published_at
     problem.version = locked.version
     return problem

@@ -84,3 +84,26 @@ def test_lead_staff_see_the_cases_of_their_areas_and_filter_them(
 def test_people_without_problem_roles_are_refused(personas: Any, client_for: Any) -> None:
     assert client_for(personas["oversight"]).get(LIST).status_code == 403
     assert client_for(personas["resident"]).get(LIST).status_code == 403
+
+
+def test_a_long_list_comes_in_pages_that_keep_the_filter(
+    town: Any, personas: Any, client_for: Any
+) -> None:
+    from ourbeat.problems.views.cases import CASES_PER_PAGE
+
+    existing = Problem.objects.filter(stage="analysis").count()
+    Problem.objects.bulk_create(
+        [
+            Problem(organisation=town.force, area=town.home, title=f"Paged {n}", stage="analysis")
+            for n in range(CASES_PER_PAGE + 3)
+        ]
+    )
+    client = client_for(personas["org_admin"])
+    first = client.get(LIST, {"stage": "analysis"}).content.decode()
+    assert len(_listed(first)) == CASES_PER_PAGE
+    assert "stage=analysis&amp;area=&amp;page=2" in first
+    second = client.get(LIST, {"stage": "analysis", "page": 2}).content.decode()
+    assert len(_listed(second)) == existing + CASES_PER_PAGE + 3 - CASES_PER_PAGE
+    assert not _listed(first) & _listed(second)
+    # A page number that is not one shows the first page, not an error.
+    assert client.get(LIST, {"page": "'; DROP TABLE x; --"}).status_code == 200

@@ -14,24 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def private_dir(settings: Any, tmp_path: Any) -> Any:
-    settings.OURBEAT_PRIVATE_DIR = tmp_path / "private"
-    return settings.OURBEAT_PRIVATE_DIR
-
-
-@pytest.fixture
-def case(town: Any) -> Any:
-    """A case led by the force in the officer's neighbourhood, with the council a member."""
-    from ourbeat.problems.models import CaseMember, Problem
-
-    problem = Problem.objects.create(
-        organisation=town.force, area=town.home, title="Burglaries on Mill Lane"
-    )
-    CaseMember.objects.create(problem=problem, organisation=town.council, role="Street lighting")
-    return problem
-
-
-@pytest.fixture
 def outsider(town: Any) -> Any:
     """Staff of a partner agency that is not a member of the case."""
     from ourbeat.accounts.models import Membership, Role

@@ -28,23 +28,6 @@ DOCM_CONTENT_TYPES = DOCX_CONTENT_TYPES.replace(
 
 
 @pytest.fixture
-def private_dir(settings: Any, tmp_path: Any) -> Any:
-    settings.OURBEAT_PRIVATE_DIR = tmp_path / "private"
-    return settings.OURBEAT_PRIVATE_DIR
-
-
-@pytest.fixture
-def case(town: Any) -> Any:
-    from ourbeat.problems.models import CaseMember, Problem
-
-    problem = Problem.objects.create(
-        organisation=town.force, area=town.home, title="Burglaries on Mill Lane"
-    )
-    CaseMember.objects.create(problem=problem, organisation=town.council, role="Street lighting")
-    return problem
-
-
-@pytest.fixture
 def officer(personas: Any, client_for: Any) -> Any:
     return client_for(personas["officer"])
 

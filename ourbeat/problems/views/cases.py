@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import h3
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,6 +52,7 @@ from ourbeat.problems.selectors import problems_for
 from ourbeat.problems.views.common import case_context, case_or_403, saved
 
 MAX_CONCERN_REFS = 50
+CASES_PER_PAGE = 50
 # How many of the linked incidents the Scanning page lists one by one (all are counted).
 RECENT_INCIDENTS = 50
 # The most hot cells one case takes from a run: a cluster larger than this is several
@@ -89,11 +92,14 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     area_slug = request.GET.get("area", "")[:80]
     if area_slug:
         cases = cases.filter(area__slug=area_slug)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "problems/list.html",
         {
-            "cases": cases[:500],
+            "cases": page,
+            "page": page,
+            "filter_query": urlencode({"stage": stage, "area": area_slug}),
             "stages": Stage.choices,
             "stage": stage,
             "areas": areas,
