@@ -570,7 +570,15 @@ def repeats_of_events(events: Events, *, limit: int = 20, minimum: int = 2) -> d
         strict=True,
     ):
         first_point.setdefault(key, (lat, lng))
+    # The place of a ranked location as police.uk (or the partner's extract) names it: the
+    # first name among these events (oldest first), without asking the database again.
+    texts = events.location_texts()
+    named = np.isin(events.location_key, list(wanted)) & (texts != "")
+    names: dict[str, str] = {}
+    for key, text in zip(events.location_key[named].tolist(), texts[named].tolist(), strict=True):
+        names.setdefault(key, text)
     for row in location_rows:
+        row["where"] = names.get(row["key"], "")
         point = first_point.get(row["key"])
         if point is not None:
             cell = h3.latlng_to_cell(point[0], point[1], 9)
@@ -592,21 +600,9 @@ def repeats_analysis(
 ) -> dict[str, Any]:
     events = load_events(query)
     _stage(progress, 0, 1)(0.5)
-    result = repeats_of_events(
+    return repeats_of_events(
         events, limit=int(params.get("limit", 20)), minimum=int(params.get("minimum", 2))
     )
-    # The place of a ranked location as police.uk (or the partner's extract) names it: the
-    # first name among the events just read (oldest first), without asking the database
-    # again.
-    keys = [row["key"] for row in result["locations"]["rows"]]
-    texts = events.location_texts()
-    named = np.isin(events.location_key, keys) & (texts != "")
-    names: dict[str, str] = {}
-    for key, text in zip(events.location_key[named].tolist(), texts[named].tolist(), strict=True):
-        names.setdefault(key, text)
-    for row in result["locations"]["rows"]:
-        row["where"] = names.get(row["key"], "")
-    return result
 
 
 # ----------------------------------------------------------------------------- evaluation

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import numpy as np
 from django.utils.translation import gettext as _
 
 from ourbeat.problems.models import (
@@ -194,10 +193,6 @@ def _assessment_section(assessment: Any) -> AssessmentSection:
     return AssessmentSection(assessment, counts, _figure_rows(figures))
 
 
-def _month_date(months_since_1970: int) -> date:
-    return date(1970 + months_since_1970 // 12, months_since_1970 % 12 + 1, 1)
-
-
 def _repeats(keys: Any) -> tuple[int, int]:
     """How many distinct non-empty keys there are, and how many occur more than once."""
     counts = Counter(key for key in keys if key)
@@ -223,19 +218,10 @@ def case_report(problem: Problem) -> CaseReport:
     month_svg = hour_svg = ""
     repeat_locations = repeat_victims = victims = 0
     if events is not None and len(events):
-        first, last = int(events.month.min()), int(events.month.max())
-        per_month = np.bincount(events.month - first, minlength=last - first + 1)
-        month_rows = [
-            (_month_date(first + offset), int(count)) for offset, count in enumerate(per_month)
-        ]
-        month_svg = charts.month_chart(
-            [month for month, _count in month_rows],
-            [count for _month, count in month_rows],
-            title=_("Linked incidents by month"),
-        )
-        timed = (events.weekday >= 0) & (events.hour >= 0)
-        matrix = np.zeros((7, 24), dtype=np.int64)
-        np.add.at(matrix, (events.weekday[timed], events.hour[timed]), 1)
+        months, counts = charts.month_counts(events)
+        month_rows = list(zip(months, counts, strict=True))
+        month_svg = charts.month_chart(months, counts, title=_("Linked incidents by month"))
+        matrix, _left_out = charts.hour_of_week(events)
         hour_svg = charts.hour_of_week_chart(matrix, title=_("Linked incidents by hour of week"))
         _locations, repeat_locations = _repeats(events.location_key)
         victims, repeat_victims = _repeats(events.victim_key)

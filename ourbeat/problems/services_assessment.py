@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from ourbeat.analytics.events import EventQuery, load_events
+from ourbeat.analytics.grid import cells_for_points
 from ourbeat.core import audit
 from ourbeat.core.text import clean_text
 from ourbeat.places.models import Area
@@ -39,7 +40,7 @@ from ourbeat.problems.models import (
     Stage,
     TaskStatus,
 )
-from ourbeat.problems.place import buffer_cells, in_cells
+from ourbeat.problems.place import buffer_cells, cell_ints, in_cells
 
 MAX_NOTE = 4000
 MAX_CATEGORIES = 20
@@ -140,8 +141,10 @@ def place_counts(
     )
     buffer = buffer_cells(problem.cells, buffer_rings)
     everywhere = load_events(query)
-    in_area = int(np.count_nonzero(in_cells(everywhere, problem.cells, problem.resolution)))
-    in_buffer = int(np.count_nonzero(in_cells(everywhere, buffer, problem.resolution)))
+    # Each event's cell once, tested against both the place and its buffer.
+    where = cells_for_points(everywhere.lat, everywhere.lng, problem.resolution)
+    in_area = int(np.count_nonzero(np.isin(where, cell_ints(problem.cells))))
+    in_buffer = int(np.count_nonzero(np.isin(where, cell_ints(buffer))))
     comparison = load_events(
         EventQuery(
             organisation_id=problem.organisation_id,

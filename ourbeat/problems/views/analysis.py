@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ourbeat.analytics.analyses import repeats_of_events
 from ourbeat.analytics.events import Events, incident_category_label
-from ourbeat.analytics.models import Incident
 from ourbeat.core.staff import staff_view
 from ourbeat.problems import charts, services
 from ourbeat.problems.forms_cases import (
@@ -53,21 +52,11 @@ def hour_figures(events: Events) -> dict[str, Any]:
     }
 
 
-def repeat_figures(problem: Problem, events: Events) -> dict[str, Any]:
+def repeat_figures(events: Events) -> dict[str, Any]:
     """The ranked repeat places (with police.uk's place text, which staff may see) and
     repeat victims (their pseudonymous key only)."""
     result = repeats_of_events(events, limit=REPEAT_ROWS, minimum=2)
-    rows = result["locations"]["rows"]
-    keys = [row["key"] for row in rows]
-    names: dict[str, str] = {}
-    for key, text in (
-        Incident.objects.filter(organisation_id=problem.organisation_id, location_key__in=keys)
-        .exclude(location_text="")
-        .values_list("location_key", "location_text")
-    ):
-        names.setdefault(key, text)
-    for row in rows + result["victims"]["rows"]:
-        row["where"] = names.get(row["key"], "")
+    for row in result["locations"]["rows"] + result["victims"]["rows"]:
         row["category_names"] = [
             (incident_category_label(slug), count) for slug, count in row["categories"].items()
         ]
@@ -130,7 +119,7 @@ def _page(
             triangle_form=triangle_form or TriangleForm(),
             hypothesis_form=hypothesis_form or HypothesisForm(),
             event_count=len(events),
-            **repeat_figures(problem, events),
+            **repeat_figures(events),
             **hour_figures(events),
             **month_figures(problem, events),
         ),
