@@ -21,6 +21,8 @@ How rows are read (the choices made, and why):
   file order). Two identical anti-social behaviour rows are two incidents; importing the
   file again adds neither. A mapped CSV hashes only its mapped fields, with the victim
   reference replaced by its keyed hash, so no hash is ever taken of a raw victim reference.
+  An incident stores it as an integer with the row's month in front
+  (``keys.incident_row_keys``); an outcome as the digest.
 * Outcomes go to ``IncidentOutcome``. The matching street crime (same organisation, same
   Crime ID) then shows the latest outcome known in ``Incident.outcome``: the outcome of the
   latest month imported, or else the street file's "Last outcome category". This is applied
@@ -41,7 +43,7 @@ categories), and rows are written with the DB-API directly: ``executemany`` of
 statement, on SQLite, ``COPY`` into a temporary table and one
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per chunk on PostgreSQL. The count of rows
 added is what the database reports it inserted, so two imports of the same file at once each
-count only their own rows. A second thread reads and checks the next chunk while the
+count only their own rows. A second process reads and checks the next chunk while the
 database writes this one (see ``import_file``).
 """
 
@@ -52,14 +54,13 @@ import gc
 import hashlib
 import io
 import json
+import multiprocessing
 import os
-import queue
+import pickle
 import re
-import sys
-import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from itertools import chain, compress, islice, repeat
 from pathlib import Path
@@ -72,7 +73,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
-from ourbeat.analytics.keys import location_keys, victim_keys
+from ourbeat.analytics.keys import incident_row_keys, location_keys, victim_keys
 from ourbeat.analytics.models import ColumnMapping, DatePrecision, IncidentSource
 from ourbeat.places.locator import RasterLocator
 from ourbeat.places.models import Area, AreaLevel
@@ -82,13 +83,11 @@ from ourbeat.places.models import Area, AreaLevel
 CHUNK_ROWS = 25_000
 # SQLite's page cache while an import runs, in KiB.
 SQLITE_CACHE_KIB = 256 * 1024
-# Rows inserted by one SQLite statement, within its limit of bound values (32,766). Long
-# statements let SQLite work for milliseconds without Python's lock, so the reading thread
-# runs meanwhile; with 100 rows the two threads spent their time handing the lock over.
+# Rows inserted by one SQLite statement, within its limit of bound values (32,766): SQLite's
+# cost per statement executed (binding, resetting, Python's loop) was a third of the
+# import's writing time with one row a statement.
 SQLITE_ROWS_PER_STATEMENT = 1_000
 SQLITE_MAX_VARIABLES = 32_766
-# How often Python may hand its lock between the reading and the writing thread, s.
-SWITCH_INTERVAL_S = 0.0005
 # Rejected rows kept with their reasons on the import (all are counted).
 REJECTED_KEPT = 500
 
@@ -202,7 +201,6 @@ MAX_LENGTH = {
     "outcome": 200,
     "category": 60,
 }
-ROW_KEY_LENGTH = 64
 FIELD_SEPARATOR = "\x1f"
 EMPTY_JSON = "{}"
 
@@ -500,19 +498,15 @@ class RowKeys:
         ]
 
 
-def _reference_keys(references: Sequence[str]) -> list[str]:
-    """A source's own reference is the row key; one longer than the column is hashed."""
-    return [r if len(r) <= ROW_KEY_LENGTH else _sha256(r) for r in references]
-
-
 def _row_keys(
     context: FileContext,
     references: Sequence[str],
     texts: Callable[[list[int]], list[str]],
 ) -> list[str]:
-    """Each row's own reference where it has one, else a content key made from
-    ``texts(rows)``, the normalised text of the rows without one."""
-    keys = _reference_keys(references)
+    """Each row's own reference where it has one, else a content digest made from
+    ``texts(rows)``, the normalised text of the rows without one. ``_incident_keys`` turns
+    them into the integer row keys."""
+    keys = list(references)
     anonymous = [i for i, reference in enumerate(references) if not reference]
     if anonymous:
         content = context.row_keys.keys(texts(anonymous))
@@ -577,8 +571,6 @@ class FileContext:
     mapping: ColumnMapping | None
     neighbourhoods: Neighbourhoods | None
     holds_nul: bool = True
-    # Rows go to SQLite's many-row statements (prepared by the reading thread).
-    batched: bool = False
     locations: Locations = field(default_factory=Locations)
     row_keys: RowKeys = field(default_factory=RowKeys)
 
@@ -681,13 +673,24 @@ def _prepare_street(
             "context": col("Context"),
             "victim_key": Same(""),
             # The force that reported it, when not the force whose area it is in (BTP).
-            "extra": [
-                EMPTY_JSON if by == within else json.dumps({"reported_by": by})
-                for by, within in zip(reported_by, falls_within, strict=True)
-            ],
+            "extra": _reported_by(reported_by, falls_within),
         }
     )
     return Prepared(problems, values)
+
+
+def _reported_by(reported_by: Sequence[str], falls_within: Sequence[str]) -> Sequence[str] | Same:
+    """``extra`` of street rows: the reporting force where it is not the area's own (compared
+    in one pass in C: on most files they are the same on every row)."""
+    differ = np.flatnonzero(
+        np.asarray(reported_by, dtype=object) != np.asarray(falls_within, dtype=object)
+    )
+    if not differ.size:
+        return Same(EMPTY_JSON)
+    extra = [EMPTY_JSON] * len(reported_by)
+    for i in differ.tolist():
+        extra[i] = json.dumps({"reported_by": reported_by[i]})
+    return extra
 
 
 @dataclass(frozen=True)
@@ -1053,12 +1056,11 @@ class Writer:
         self.conflict = ", ".join(f'"{c}"' for c in conflict)
         self.names = ", ".join(f'"{n}"' for n in [*constants, *variables])
         self.fixed = [_literal(v) for v in constants.values()]
-        self._stage = stage
+        self.stage = stage
         self._staged = False
 
     def batched(self, rows: Iterable[tuple[Any, ...]]) -> Batches:
-        """The rows as the parameters of SQLite's many-row statements: pure Python, done by
-        the reading thread while the previous chunk is being written."""
+        """The rows as the parameters of SQLite's many-row statements."""
         listed = list(rows)
         per_row = len(self.variables)
         size = max(1, min(SQLITE_ROWS_PER_STATEMENT, SQLITE_MAX_VARIABLES // per_row))
@@ -1071,12 +1073,12 @@ class Writer:
         )
 
     def write(self, rows: Iterable[tuple[Any, ...]] | Batches) -> int:
+        if isinstance(rows, Batches):
+            return self._sqlite_many(rows)
         if connection.vendor == "postgresql":
-            assert not isinstance(rows, Batches)
             return self._copy(rows)
         if connection.vendor == "sqlite":
-            return self._sqlite_many(rows if isinstance(rows, Batches) else self.batched(rows))
-        assert not isinstance(rows, Batches)
+            return self._sqlite_many(self.batched(rows))
         values = ", ".join([*self.fixed, *(["%s"] * len(self.variables))])
         # The table, the columns and the constants are ours, never the file's.
         sql = (
@@ -1088,10 +1090,7 @@ class Writer:
             return max(wrapper.rowcount, 0)
 
     def _sqlite_many(self, batches: Batches) -> int:
-        """Many rows to each statement: SQLite's cost per statement executed (binding,
-        resetting, Python's loop) was a third of the import's writing time. SQLite runs
-        each statement without holding Python's interpreter lock, so the reading thread
-        parses the next chunk meanwhile."""
+        """Many rows to each statement (``SQLITE_ROWS_PER_STATEMENT``)."""
         row_values = "(" + ", ".join([*self.fixed, *(["?"] * len(self.variables))]) + ")"
 
         def statement(count: int) -> str:
@@ -1123,15 +1122,15 @@ class Writer:
         with connection.cursor() as wrapper:
             cursor = wrapper.cursor
             if self._staged:
-                cursor.execute(f'TRUNCATE "{self._stage}"')
+                cursor.execute(f'TRUNCATE "{self.stage}"')
             else:
-                cursor.execute(f'DROP TABLE IF EXISTS "{self._stage}"')
+                cursor.execute(f'DROP TABLE IF EXISTS "{self.stage}"')
                 cursor.execute(
-                    f'CREATE TEMPORARY TABLE "{self._stage}" ON COMMIT DROP AS '  # noqa: S608
+                    f'CREATE TEMPORARY TABLE "{self.stage}" ON COMMIT DROP AS '  # noqa: S608
                     f'SELECT {variables} FROM "{self.table}" WITH NO DATA'
                 )
                 self._staged = True
-            with cursor.copy(f'COPY "{self._stage}" ({variables}) FROM STDIN') as copy:
+            with cursor.copy(f'COPY "{self.stage}" ({variables}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row(row)
             # In key order: two imports of overlapping files then wait for each other
@@ -1139,7 +1138,7 @@ class Writer:
             selected = ", ".join([*self.fixed, variables])
             cursor.execute(
                 f'INSERT INTO "{self.table}" ({self.names}) SELECT {selected} '  # noqa: S608
-                f'FROM "{self._stage}" ORDER BY "row_key" ON CONFLICT ({self.conflict}) DO NOTHING'
+                f'FROM "{self.stage}" ORDER BY "row_key" ON CONFLICT ({self.conflict}) DO NOTHING'
             )
             return max(cursor.rowcount, 0)
 
@@ -1193,7 +1192,44 @@ def _fold_constants(prepared: Prepared) -> None:
             prepared.values[name] = Same(value)
 
 
-def _rows(writer: Writer, prepared: Prepared) -> Iterator[tuple[Any, ...]]:
+def _incident_keys(context: FileContext, prepared: Prepared) -> None:
+    """An incident's row key is an integer made of its month and its reference or content
+    digest (``keys.incident_row_keys``). A partner's own reference identifies its row in
+    any month (a later extract may correct the date), so it is keyed without one."""
+    months, texts = prepared.values["month"], prepared.values["row_key"]
+    assert not isinstance(texts, Same)
+    if isinstance(months, Same):
+        months = [months.value] * len(texts)
+    references = prepared.values["crime_id"]
+    if context.source == IncidentSource.CSV and not isinstance(references, Same):
+        months = [
+            None if reference else month
+            for month, reference in zip(months, references, strict=True)
+        ]
+    prepared.values["row_key"] = incident_row_keys(months, texts)
+
+
+@dataclass
+class ColumnRows:
+    """A chunk's rows to write, as its columns in the writer's order and which rows to
+    keep."""
+
+    columns: list[Sequence[Any]]
+    keep: list[bool]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return compress(zip(*self.columns, strict=True), self.keep)
+
+
+# Text columns whose values repeat from row to row (places, areas, outcomes).
+REPEATING = frozenset({"location_text", "lsoa_code", "lsoa_name", "outcome", "location_key"})
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _rows(writer: Writer, prepared: Prepared) -> ColumnRows:
     columns: list[Sequence[Any]] = []
     for name in writer.variables:
         values = prepared.values[name]
@@ -1201,20 +1237,36 @@ def _rows(writer: Writer, prepared: Prepared) -> Iterator[tuple[Any, ...]]:
         if name in DATE_COLUMNS:
             # As Django stores dates: ISO text, converted once per distinct day.
             values = _lookup(values, lambda d: d.isoformat() if d is not None else None)
+        elif name in REPEATING:
+            # One object per distinct value: sent to the writing process once, referred to
+            # after that (pickling and unpickling a chunk take half the time).
+            values = _lookup(values, _itself)
         columns.append(values)
-    return compress(zip(*columns, strict=True), (~prepared.problems.bad).tolist())
+    return ColumnRows(columns, (~prepared.problems.bad).tolist())
 
 
 # ---- the file ------------------------------------------------------------------------------
 
 
-def _holds_nul(path: Path) -> bool:
-    """Whether the file has a NUL byte anywhere (memchr over the bytes: fast)."""
+@dataclass(frozen=True)
+class FileTraits:
+    holds_nul: bool
+    # No quote character, NUL byte or carriage return outside a CRLF line end: csv's
+    # reading of such a file is splitting each line at its commas (see ``_plain_chunks``).
+    plain: bool
+
+
+def _file_traits(path: Path) -> FileTraits:
+    """What a scan of the bytes finds (C searches over 4 MB blocks: fast)."""
+    holds_nul = holds_quote = bare_cr = False
     with open(path, "rb") as raw:
         while block := raw.read(4 * 1024 * 1024):
-            if b"\x00" in block:
-                return True
-    return False
+            if block.endswith(b"\r"):
+                block += raw.read(1)  # a CRLF across the blocks' boundary
+            holds_nul = holds_nul or b"\x00" in block
+            holds_quote = holds_quote or b'"' in block
+            bare_cr = bare_cr or block.count(b"\r") != block.count(b"\r\n")
+    return FileTraits(holds_nul, plain=not (holds_nul or holds_quote or bare_cr))
 
 
 @contextmanager
@@ -1266,9 +1318,9 @@ def import_file(
     half-way through a file, and only the caller's rollback keeps the file from being half
     applied. ``on_progress(rows_read, bytes_read, bytes_total)`` is called after each chunk.
 
-    A second thread reads and checks the file one chunk ahead while this one writes the
-    chunk before: SQLite and the PostgreSQL driver work without Python's interpreter lock,
-    so parsing and writing overlap on two cores. Only this thread touches the database.
+    A second process reads and checks the file one chunk ahead while this one writes the
+    chunk before, so parsing and writing overlap on two cores (see ``_ahead``). Only this
+    process touches the database.
     """
     counts = ImportCounts()
     size = path.stat().st_size
@@ -1290,25 +1342,37 @@ def import_file(
             ) from None
         check_header(header, source=source, mapping=mapping)
         located = source != IncidentSource.POLICEUK_OUTCOMES
+        traits = _file_traits(path)
         context = FileContext(
-            holds_nul=_holds_nul(path),
+            holds_nul=traits.holds_nul,
             organisation_id=organisation_id,
             source=source,
             import_id=import_id,
             header=header,
             mapping=mapping,
             neighbourhoods=Neighbourhoods(organisation_id) if located else None,
-            batched=connection.vendor == "sqlite",
         )
-        chunks = _checked_chunks(context, reader, binary, counts, chunk_rows or CHUNK_ROWS)
+        per_chunk = chunk_rows or CHUNK_ROWS
+        records = (
+            _plain_chunks(path, len(header), per_chunk)
+            if traits.plain
+            else _csv_chunks(reader, binary, per_chunk)
+        )
+        chunks = _checked_chunks(context, records, ImportCounts())
         ahead = _ahead(chunks, language=translation.get_language())
-        # closing(): on an error, the reading thread stops before the file is closed.
-        with closing(ahead), _collector_paused(), _large_page_cache(), _quick_handover():
+        # The writers met so far: a writer copied from the reading process is new each time.
+        writers: dict[str, Writer] = {}
+        # closing(): on an error, the reading process stops before the file is closed.
+        with _collector_paused(), closing(ahead), _large_page_cache():
             for checked in ahead:
                 if checked.writer is not None:
-                    counts.rows_added += checked.writer.write(checked.rows)
+                    writer = writers.setdefault(checked.writer.stage, checked.writer)
+                    counts.rows_added += writer.write(checked.rows)
+                counts.rows_total = checked.counts.rows_total
+                counts.rows_rejected = checked.counts.rows_rejected
+                counts.rejected = checked.counts.rejected
                 if on_progress is not None:
-                    on_progress(checked.rows_read, checked.bytes_read, size)
+                    on_progress(counts.rows_total, checked.bytes_read, size)
     if import_id is not None and source == IncidentSource.POLICEUK_OUTCOMES:
         _apply_outcomes_from_import(organisation_id, import_id)
     elif import_id is not None and source == IncidentSource.POLICEUK_STREET:
@@ -1319,31 +1383,76 @@ def import_file(
 
 @dataclass
 class CheckedChunk:
-    """A chunk read and checked, handed to the writing thread: its rows to write (none
-    when ``writer`` is None) and the progress to report once they are written."""
+    """A chunk read and checked, handed to the writing process: its rows to write (none
+    when ``writer`` is None), the counts of the file so far (all but the rows added, which
+    only the database knows) and the bytes read, for the progress."""
 
     writer: Writer | None
-    rows: Batches | list[tuple[Any, ...]]
-    rows_read: int
+    rows: Iterable[tuple[Any, ...]] | Batches
+    counts: ImportCounts
     bytes_read: int
 
 
+@dataclass
+class RawChunk:
+    """A chunk of the file as read: its records as ``csv`` gives them (a blank line is an
+    empty record), or, when every record has the header's number of fields, its columns."""
+
+    records: list[list[str]] | None
+    columns: list[tuple[str, ...]] | None
+    count: int
+    bytes_read: int
+
+
+def _csv_chunks(
+    reader: Iterator[list[str]], binary: io.BufferedReader, chunk_rows: int
+) -> Iterator[RawChunk]:
+    while records := list(islice(reader, chunk_rows)):
+        yield RawChunk(records, None, len(records), binary.tell())
+
+
+def _plain_chunks(path: Path, width: int, chunk_rows: int) -> Iterator[RawChunk]:
+    """The records of a plain file (``FileTraits.plain``) after its header, ``chunk_rows``
+    lines at a time. Without a quote character, ``csv``'s reading of a line is splitting it
+    at its commas: a chunk whose every line has the header's number of fields is split into
+    its columns with a few calls in C (the ``csv`` module and turning its rows into columns
+    took a third of the import's reading time); any other chunk is read by ``csv`` itself,
+    line by line, so that blank lines, short and long rows and oversized fields are read
+    (and refused) exactly as in any other file."""
+    commas, limit = width - 1, csv.field_size_limit()
+    with open(path, "rb") as raw:
+        raw.readline()  # the header, read (and checked) by csv before
+        while lines := list(islice(raw, chunk_rows)):
+            text = b"".join(lines).decode("utf-8")
+            if "\r" in text:  # CRLF only (a plain file has no other carriage return)
+                text = text.replace("\r\n", "\n")
+            records = text.removesuffix("\n").split("\n")
+            regular = (
+                width > 1
+                and max(map(len, records)) <= limit
+                and all(record.count(",") == commas for record in records)
+            )
+            if regular:
+                fields = ",".join(records).split(",")
+                columns = [tuple(fields[i::width]) for i in range(width)]
+                yield RawChunk(None, columns, len(records), raw.tell())
+            else:
+                yield RawChunk(list(csv.reader(records)), None, len(records), raw.tell())
+
+
 def _checked_chunks(
-    context: FileContext,
-    reader: Iterator[list[str]],
-    binary: io.BufferedReader,
-    counts: ImportCounts,
-    chunk_rows: int,
+    context: FileContext, records: Iterator[RawChunk], counts: ImportCounts
 ) -> Iterator[CheckedChunk]:
     """Reads and checks the file a chunk at a time, counting every row but those added
-    (which only the database knows). Runs in the reading thread: no database access."""
+    (which only the database knows). Runs in the reading process: no database access."""
     writers: dict[tuple[tuple[str, Any], ...], Writer] = {}
     row_number = 1
     try:
-        while chunk := list(islice(reader, chunk_rows)):
-            writer, rows = _check_chunk(context, chunk, row_number + 1, counts, writers)
-            row_number += len(chunk)
-            yield CheckedChunk(writer, rows, counts.rows_total, binary.tell())
+        for raw in records:
+            writer, rows = _check_chunk(context, raw, row_number + 1, counts, writers)
+            row_number += raw.count
+            snapshot = replace(counts, rejected=list(counts.rejected))
+            yield CheckedChunk(writer, rows, snapshot, raw.bytes_read)
     except UnicodeDecodeError:
         raise ImportRefused(
             _(
@@ -1361,39 +1470,48 @@ def _checked_chunks(
 
 def _check_chunk(
     context: FileContext,
-    chunk: list[list[str]],
+    raw: RawChunk,
     first_row: int,
     counts: ImportCounts,
     writers: dict[tuple[tuple[str, Any], ...], Writer],
-) -> tuple[Writer | None, Batches | list[tuple[Any, ...]]]:
+) -> tuple[Writer | None, Iterable[tuple[Any, ...]] | Batches]:
     width = len(context.header)
-    lengths = _lengths(chunk)
-    numbers = first_row + np.arange(len(chunk))
-    # A blank line is no row at all; a row with another number of fields is rejected.
-    blank = lengths == 0
-    broken = np.flatnonzero(~blank & (lengths != width))
-    whole = np.flatnonzero(lengths == width)
-    counts.rows_total += int((~blank).sum())
-    counts.rows_rejected += len(broken)
+    numbers = first_row + np.arange(raw.count)
     room = max(REJECTED_KEPT - len(counts.rejected), 0)
-    rejected = [
-        (
-            int(numbers[i]),
-            _("The row has %(found)s fields; the header has %(expected)s.")
-            % {"found": int(lengths[i]), "expected": width},
-        )
-        for i in broken[:room].tolist()
-    ]
-    writer: Writer | None = None
-    rows: Batches | list[tuple[Any, ...]] = []
-    if whole.size:
+    rejected: list[tuple[int, str]] = []
+    if raw.columns is not None:
+        columns, whole = raw.columns, numbers - first_row
+        counts.rows_total += raw.count
+    else:
+        assert raw.records is not None
+        chunk = raw.records
+        lengths = _lengths(chunk)
+        # A blank line is no row at all; a row with another number of fields is rejected.
+        blank = lengths == 0
+        broken = np.flatnonzero(~blank & (lengths != width))
+        whole = np.flatnonzero(lengths == width)
+        counts.rows_total += int((~blank).sum())
+        counts.rows_rejected += len(broken)
+        rejected = [
+            (
+                int(numbers[i]),
+                _("The row has %(found)s fields; the header has %(expected)s.")
+                % {"found": int(lengths[i]), "expected": width},
+            )
+            for i in broken[:room].tolist()
+        ]
         chosen = chunk if whole.size == len(chunk) else [chunk[i] for i in whole.tolist()]
-        columns = list(zip(*chosen, strict=True))
-        problems = Problems(len(chosen), room)
+        columns = list(zip(*chosen, strict=True)) if chosen else []
+    writer: Writer | None = None
+    rows: Iterable[tuple[Any, ...]] | Batches = ()
+    if whole.size:
+        problems = Problems(int(whole.size), room)
         prepared = PREPARERS[context.source](context, columns, problems)
         counts.rows_rejected += int(problems.bad.sum())
         rejected += [(int(numbers[whole[i]]), reason) for i, reason in problems.reasons.items()]
         if not problems.bad.all():
+            if context.source != IncidentSource.POLICEUK_OUTCOMES:
+                _incident_keys(context, prepared)
             _fold_constants(prepared)
             # Chunks may differ in which columns are the same on every row.
             same = tuple((n, v.value) for n, v in prepared.values.items() if isinstance(v, Same))
@@ -1401,56 +1519,62 @@ def _check_chunk(
             if writer is None:
                 stage = f"ourbeat_import_stage_{len(writers)}"
                 writer = writers[same] = _writer_for(context, prepared, stage)
-            ready = _rows(writer, prepared)
-            rows = writer.batched(ready) if context.batched else list(ready)
+            rows = _rows(writer, prepared)
+            if connection.vendor == "sqlite":  # the vendor only: no database access here
+                rows = writer.batched(rows)
     rejected.sort()
     counts.rejected += [{"row": row, "reason": reason} for row, reason in rejected[:room]]
     return writer, rows
 
 
 T = TypeVar("T")
-# Chunks read ahead of the one being written: bounds memory.
-CHUNKS_AHEAD = 1
-# Whether a second thread reads ahead (with one core only, it would just take turns).
+# Whether a second process reads ahead (with one core only, it would just take turns).
 READ_AHEAD = (os.cpu_count() or 1) > 1
 
 
 def _ahead(items: Iterator[T], *, language: str | None) -> Generator[T, None, None]:
-    """``items``, produced by a second thread while the caller works on the previous one.
-    An exception in that thread is raised here; when the caller stops (an error, or
-    closing this generator), the thread stops at its next item."""
+    """``items``, produced by a forked process while the caller works on the previous one,
+    and sent through a pipe (which holds the reader at most about one item ahead: it waits
+    until the caller takes the item). An exception in that process is raised here; when the
+    caller stops (an error, or closing this generator), the process is ended.
+
+    A process, not a thread: parsing, checking and the binding of SQLite's parameters all
+    need Python's interpreter lock, and with two threads they took turns for most of the
+    import instead of running side by side. The process is forked, so it has the file open
+    at the caller's place and the caller's checks and neighbourhoods; it never touches the
+    database (the caller's connection is left alone, and the process ends with ``os._exit``,
+    which closes nothing of it)."""
     if not READ_AHEAD:
         yield from items
         return
-    handoff: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=CHUNKS_AHEAD)
-    stop = threading.Event()
-
-    def hand(done: bool, value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put((done, value), timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
+    fork = multiprocessing.get_context("fork")
+    receiving, sending = fork.Pipe(duplex=False)
 
     def produce() -> None:
+        receiving.close()
         try:
             # Reasons for rejected rows in the language of the request or task.
             with translation.override(language):
                 for item in items:
-                    if not hand(False, item):
-                        return
-        except BaseException as error:  # raised again in the caller's thread
-            hand(True, error)
+                    sending.send((False, item))
+        except BrokenPipeError:  # the caller stopped
             return
-        hand(True, None)
+        except BaseException as error:  # raised again in the caller's process
+            sending.send((True, _sendable(error)))
+            return
+        sending.send((True, None))
 
-    thread = threading.Thread(target=produce, name="ourbeat-import-reader", daemon=True)
-    thread.start()
+    reader = fork.Process(target=produce, name="ourbeat-import-reader")
+    reader.start()
+    sending.close()
     try:
         while True:
-            done, value = handoff.get()
+            try:
+                done, value = receiving.recv()
+            except EOFError:
+                raise RuntimeError(
+                    f"The process reading the file ended unexpectedly ({reader.exitcode})."
+                ) from None
             if not done:
                 yield value
             elif value is None:
@@ -1458,21 +1582,20 @@ def _ahead(items: Iterator[T], *, language: str | None) -> Generator[T, None, No
             else:
                 raise value
     finally:
-        stop.set()
-        thread.join()
+        receiving.close()
+        reader.join(timeout=5)
+        if reader.is_alive():
+            reader.kill()
+            reader.join()
 
 
-@contextmanager
-def _quick_handover() -> Iterator[None]:
-    """When SQLite finishes a statement, the writing thread waits for the interpreter lock
-    until the reading thread lets it go, by default after 5 ms: longer than a statement
-    takes. A shorter interval while the import runs; the process's own is restored."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+def _sendable(error: BaseException) -> BaseException:
+    """The error itself when it can be sent to the other process, else its description."""
     try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
+        pickle.dumps(error)
+    except Exception:
+        return RuntimeError(repr(error))
+    return error
 
 
 # Each crime's latest outcome: that of the latest month, the last imported breaking a tie.
@@ -1482,23 +1605,25 @@ _LATEST_OUTCOME = (
     'AND o."crime_id" = "analytics_incident"."crime_id" '
     'ORDER BY o."month" DESC, o."id" DESC LIMIT 1)'
 )
+# Incidents have no index on their Crime ID nor on their import (every imported row would
+# have to write them: see ``keys.incident_row_keys``), so these read the organisation's
+# incidents through its date index and match them against the outcomes' Crime ID index:
+# about a second per million incidents, for a file of outcomes or a street file imported
+# after outcomes.
 _OUTCOMES_FROM_IMPORT = (
     'UPDATE "analytics_incident" ' + _LATEST_OUTCOME + ' WHERE "organisation_id" = %s '  # noqa: S608
-    'AND "source" = %s AND "row_key" IN (SELECT "crime_id" FROM "analytics_incidentoutcome" '
+    'AND "source" = %s AND "crime_id" IN (SELECT "crime_id" FROM "analytics_incidentoutcome" '
     'WHERE "imported_by_id" = %s)'
 )
-# Found through the unique row key (a street crime's is its Crime ID): incidents have no
-# index on their import, which every imported row would have to write.
 _KNOWN_OUTCOMES = (
-    'UPDATE "analytics_incident" ' + _LATEST_OUTCOME + ' WHERE "organisation_id" = %s '  # noqa: S608
-    'AND "source" = %s AND "row_key" IN (SELECT "crime_id" FROM "analytics_incidentoutcome" '
-    'WHERE "organisation_id" = %s) AND "imported_by_id" = %s'
+    'UPDATE "analytics_incident" ' + _LATEST_OUTCOME + ' WHERE "organisation_id" = %s '
+    'AND "source" = %s AND "imported_by_id" = %s AND "crime_id" IN (SELECT "crime_id" '
+    'FROM "analytics_incidentoutcome" WHERE "organisation_id" = %s)'
 )
 
 
 def _apply_outcomes_from_import(organisation_id: int, import_id: int) -> None:
-    """The crimes whose outcomes this import added show their latest outcome. A street
-    crime's row key is its Crime ID, so the unique index finds them."""
+    """The crimes whose outcomes this import added show their latest outcome."""
     with connection.cursor() as cursor:
         cursor.execute(
             _OUTCOMES_FROM_IMPORT,
@@ -1517,5 +1642,5 @@ def _apply_known_outcomes(organisation_id: int, import_id: int) -> None:
             return
         cursor.execute(
             _KNOWN_OUTCOMES,
-            [organisation_id, IncidentSource.POLICEUK_STREET.value, organisation_id, import_id],
+            [organisation_id, IncidentSource.POLICEUK_STREET.value, import_id, organisation_id],
         )

@@ -114,12 +114,14 @@ class IncidentImport(models.Model):
 class Incident(models.Model):
     """A recorded crime, anti-social behaviour incident or stop and search.
 
-    Few indexes, because every index is written for each of the millions of rows an import
-    adds: the unique row key and the two (organisation, [category,] date) indexes, which
-    serve every organisation-scoped query (analyses load an organisation's events by date
-    and rank places and victims in numpy), and the neighbourhood. The organisation's own
-    index is covered by those that start with it; nothing looks incidents up by import,
-    category alone, place key or victim key.
+    Two indexes only, because every index is written for each of the millions of rows an
+    import adds (docs/performance.md, (h)): the unique row key, and (organisation, date,
+    category), which serves every organisation-scoped query (analyses load an
+    organisation's events by date, of some categories or all, and rank places and victims
+    in numpy; a neighbourhood is chosen through the area's path, joined). Nothing looks
+    incidents up by neighbourhood alone, import, Crime ID, place key or victim key: the
+    rare writes that do (an outcome file, deleting a neighbourhood) read the
+    organisation's incidents instead.
     """
 
     organisation = models.ForeignKey(
@@ -134,9 +136,10 @@ class Incident(models.Model):
         related_name="+",
         db_index=False,
     )
-    # What makes a row the same row when its file is imported again: the source's own id
-    # where it has one, otherwise a hash of the row's content and its occurrence number.
-    row_key = models.CharField(max_length=64)
+    # What makes a row the same row when its file is imported again: its month and 52 bits
+    # of the source's own id where it has one, otherwise of a hash of the row's content and
+    # its occurrence number (``keys.incident_row_keys``).
+    row_key = models.BigIntegerField()
     crime_id = models.CharField(_("crime reference"), max_length=80, blank=True)
     # A slug: police.uk's API slugs for its crime types ("burglary", "anti-social-behaviour").
     category = models.CharField(_("category"), max_length=60)
@@ -153,7 +156,12 @@ class Incident(models.Model):
     lsoa_code = models.CharField(max_length=20, blank=True)
     lsoa_name = models.CharField(max_length=120, blank=True)
     area = models.ForeignKey(
-        Area, verbose_name=_("neighbourhood"), null=True, blank=True, on_delete=models.SET_NULL
+        Area,
+        verbose_name=_("neighbourhood"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
     )
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
     context = models.TextField(_("context"), blank=True)
@@ -172,9 +180,8 @@ class Incident(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["organisation", "occurred_on"], name="incident_org_date"),
             models.Index(
-                fields=["organisation", "category", "occurred_on"], name="incident_org_cat_date"
+                fields=["organisation", "occurred_on", "category"], name="incident_org_date_cat"
             ),
         ]
 

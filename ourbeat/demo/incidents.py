@@ -40,7 +40,7 @@ import shapely
 from django.db import connection, models, transaction
 from scipy.spatial import cKDTree
 
-from ourbeat.analytics.keys import location_keys, victim_keys
+from ourbeat.analytics.keys import incident_row_keys, location_keys, victim_keys
 from ourbeat.analytics.models import DatePrecision, Incident, IncidentSource
 from ourbeat.core import audit
 from ourbeat.demo.town import CENTRE_LAT, CENTRE_LNG, DemoTown
@@ -1000,13 +1000,18 @@ def demo_incidents_load(*, town: DemoTown, seed: int, today: date, force: Organi
         "context": "",
         "extra": Incident._meta.get_field("extra").get_db_prep_save({}, connection),
     }
+    crime_ids = [
+        "" if category == "anti-social-behaviour" else _crime_id(seed, index)
+        for index, category in enumerate(categories)
+    ]
     columns: dict[str, list[Any]] = {name: [value] * count for name, value in constant.items()}
     columns |= {
-        "row_key": [f"demo-{index:06d}" for index in range(count)],
-        "crime_id": [
-            "" if category == "anti-social-behaviour" else _crime_id(seed, index)
-            for index, category in enumerate(categories)
-        ],
+        "crime_id": crime_ids,
+        # As an import keys them: the reference, or (anti-social behaviour) a content key.
+        "row_key": incident_row_keys(
+            [day.replace(day=1) for day in days],
+            [crime_id or f"demo-{index:06d}" for index, crime_id in enumerate(crime_ids)],
+        ),
         "category": categories,
         "month": [ops.adapt_datefield_value(day.replace(day=1)) for day in days],
         "occurred_on": [ops.adapt_datefield_value(day) for day in days],

@@ -19,7 +19,7 @@ from libpysal.weights import WSP
 
 from ourbeat.analytics.analyses import hotspot_analysis
 from ourbeat.analytics.events import EventQuery
-from ourbeat.analytics.keys import location_keys
+from ourbeat.analytics.keys import incident_row_keys, location_keys
 from ourbeat.analytics.models import Incident
 from ourbeat.places.models import Area, Organisation
 from tests.fixtures.tags import unique_tag
@@ -70,7 +70,7 @@ def plant(
         Incident(
             organisation=organisation,
             source="csv",
-            row_key=f"{tag}-{i}",
+            row_key=incident_row_keys([day.replace(day=1)], [f"{tag}-{i}"])[0],
             category=category,
             month=day.replace(day=1),
             occurred_on=day,

@@ -131,6 +131,23 @@ def test_importing_the_extract_again_adds_nothing(
     assert (again.rows_added, again.rows_present, again.rows_rejected) == (0, 4, 2)
 
 
+def test_a_later_extract_that_corrects_a_date_adds_no_second_row(
+    tmp_path: Path, partner_csv: Path, mapping: Any, import_file: Any, town: Any
+) -> None:
+    first = import_file(partner_csv, town.force, IncidentSource.CSV, mapping=mapping)
+    corrected = tmp_path / "partner-extract-july.csv"
+    with open(corrected, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        writer.writerow(["R-1", *ROWS[0][1:2], "05/07/2024", *ROWS[0][3:]])
+
+    again = import_file(corrected, town.force, IncidentSource.CSV, mapping=mapping)
+
+    assert (again.rows_added, again.rows_present) == (0, 1)
+    assert Incident.objects.filter(organisation=town.force, crime_id="R-1").count() == 1
+    assert first.rows_added == 4
+
+
 def test_a_file_without_a_mapped_column_is_refused(tmp_path: Path, mapping: Any, town: Any) -> None:
     path = tmp_path / "other.csv"
     path.write_text("Ref,Offence,Committed\nR-1,Burglary,31/05/2024\n", encoding="utf-8")

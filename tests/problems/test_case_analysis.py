@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ourbeat.analytics.keys import incident_row_keys
 from ourbeat.analytics.models import DatePrecision, Incident, IncidentSource
 from ourbeat.core.models import AuditEvent
 from ourbeat.problems import services
@@ -68,7 +69,7 @@ def test_the_charts_and_their_tables_count_the_linked_incidents(
     Incident.objects.create(
         organisation=town.force,
         source=IncidentSource.CSV,
-        row_key="month-only-1",
+        row_key=incident_row_keys([date(2024, 3, 1)], ["month-only-1"])[0],
         category="burglary",
         month=date(2024, 3, 1),
         occurred_on=date(2024, 3, 1),

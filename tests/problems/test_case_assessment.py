@@ -14,6 +14,7 @@ import h3
 import pytest
 from django.utils import timezone
 
+from ourbeat.analytics.keys import incident_row_keys
 from ourbeat.analytics.models import DatePrecision, Incident, IncidentSource
 from ourbeat.core.models import AuditEvent
 from ourbeat.problems.models import (
@@ -42,7 +43,7 @@ def add_incidents(
         Incident(
             organisation=town.force,
             source=IncidentSource.CSV,
-            row_key=f"assess-{next(_row)}",
+            row_key=incident_row_keys([day.replace(day=1)], [f"assess-{next(_row)}"])[0],
             category=category,
             month=day.replace(day=1),
             occurred_on=day,

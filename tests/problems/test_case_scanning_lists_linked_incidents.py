@@ -12,6 +12,7 @@ import h3
 import pytest
 from django.urls import reverse
 
+from ourbeat.analytics.keys import incident_row_keys
 from ourbeat.analytics.models import DatePrecision, Incident, IncidentSource
 from ourbeat.problems import services
 from ourbeat.problems.views.cases import RECENT_INCIDENTS
@@ -24,7 +25,7 @@ def _incident(town: Any, key: str, category: str, day: date, cell: str, place: s
     Incident.objects.create(
         organisation=town.force,
         source=IncidentSource.CSV,
-        row_key=key,
+        row_key=incident_row_keys([day.replace(day=1)], [key])[0],
         category=category,
         month=day.replace(day=1),
         occurred_on=day,
