@@ -198,7 +198,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("OURBEAT_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "ourbeat" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("OURBEAT_MEDIA_ROOT", str(VAR_DIR / "media")))
