@@ -402,6 +402,12 @@ class DemoConcern:
     events: list[DemoEvent] = field(default_factory=list)
 
     @property
+    def final_category(self) -> str:
+        """The category after the whole timeline (staff may have moved it)."""
+        moved = [e.target for e in self.events if e.kind == "recategorise" and e.target]
+        return moved[-1] if moved else self.category
+
+    @property
     def status(self) -> str:
         """The status after the whole timeline."""
         current = "submitted"
@@ -619,7 +625,8 @@ def _timeline(
         candidates = [
             c
             for c in earlier[-150:]
-            if c.category == category
+            # Both as they end: this one is moved to its true category before it is marked.
+            if c.final_category == true_category
             and c.area == concern.area
             and c.status != "duplicate"
             and any(e.kind == "publish" for e in c.events)

@@ -65,9 +65,12 @@ POSITIVE = {
     Construct.FOOT_PATROL,
     Construct.VICTIM_SATISFACTION,
 }
-# The rise, on the log-odds scale, after a resolved priority in a neighbourhood where the
-# work was noticed.
-NOTICED = 1.4
+# The rise, on the log-odds scale, after each resolved priority in a neighbourhood where
+# the work was noticed, up to a ceiling. Cumulative: a neighbourhood resolves a priority
+# or two between waves, and a rise that stopped after the first two (as a halving model
+# did) left most priorities with no effect to show, by chance of the calendar.
+NOTICED = 0.3
+NOTICED_CEILING = 2.4
 VICTIMS = 0.15
 DONT_KNOW = 0.04
 OPEN_ANSWERS = [
@@ -195,8 +198,7 @@ def demo_surveys_load(*, seed: int, today: date, force: Organisation) -> SurveyP
             if wave.status == WaveStatus.OPEN:
                 count //= 4
             done = sum(1 for closed in resolved[area.pk] if closed < wave.opens_on)
-            # Each resolution adds half of what is left to gain: noticed, never unbounded.
-            lift = NOTICED * (1 - 0.5**done) if area.pk in noticed else 0.0
+            lift = min(NOTICED * done, NOTICED_CEILING) if area.pk in noticed else 0.0
             for _ in range(count):
                 age = rng.choices(range(len(bands)), SAMPLE_AGES)[0]
                 sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.OTHER], [0.5, 0.48, 0.02])[0]

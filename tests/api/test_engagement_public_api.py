@@ -94,8 +94,11 @@ def test_pages_hold_limit_items_from_offset_and_count_them_all(client_for: Any, 
 
 def test_a_priority_carries_its_actions_votes_and_origin_counts(client_for: Any, town: Any) -> None:
     client = client_for(None)
+    # One that a meeting declared resolved (others were confirmed online).
     resolved = (
-        Priority.objects.filter(status=PriorityStatus.RESOLVED, meeting_votes__isnull=False)
+        Priority.objects.filter(
+            status=PriorityStatus.RESOLVED, meeting_votes__question=Question.RESOLVED
+        )
         .distinct()
         .first()
     )
