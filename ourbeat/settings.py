@@ -141,7 +141,15 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ourbeat",
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    # How far a running import or analysis has got: written by the worker that runs it and
+    # read by the web process that shows it, so kept in files that both see (a per-process
+    # memory cache left the progress bar empty whenever a task worker ran the job).
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "progress"),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

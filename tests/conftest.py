@@ -28,9 +28,11 @@ def _fast_password_hashing(settings: Any) -> None:
 def _empty_page_cache() -> None:
     """Cached public pages are keyed by an area's content version, which the rolled-back
     transaction of an earlier test may have used for other content."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    # And the progress of imports and runs, keyed by ids that a rolled-back test reuses.
+    for alias in ("default", "progress"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

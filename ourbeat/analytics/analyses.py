@@ -10,7 +10,7 @@ CSV file.
 the parameters and the organisation's ``data_version`` into ``AnalysisRun.input_key``. The
 same input returns the stored run; a new input creates a run (audited as
 ``analytics.run.create``) and enqueues ``analysis_tasks.run_analysis_task`` after commit,
-which computes it with progress kept in the cache (a write to the row from the task's
+which computes it with progress kept in the progress cache (a write to the row from the task's
 connection would block on SQLite while a request holds the write lock) and stores the
 result on the row at the end. With the immediate backend (tests, ``make run``) that happens
 inside the request.
@@ -33,7 +33,7 @@ import h3
 import numpy as np
 import numpy.typing as npt
 import shapely
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
@@ -738,11 +738,11 @@ def progress_key(run_id: int) -> str:
 
 
 def run_progress(run: AnalysisRun) -> float | None:
-    """How far a run is (0..1): the cache while it runs, the row once it has finished;
-    None when unknown (a worker in another process with a per-process cache)."""
+    """How far a run is (0..1): the progress cache while it runs (shared by every process),
+    the row once it has finished; None when unknown (not started, or its entry expired)."""
     if run.status == RunStatus.DONE:
         return 1.0
-    value = cache.get(progress_key(run.pk))
+    value = caches["progress"].get(progress_key(run.pk))
     return float(value) if value is not None else None
 
 
@@ -825,10 +825,11 @@ def execute_run(*, run_id: int) -> AnalysisRun | None:
     if not claimed or run is None:
         return run
     key = progress_key(run_id)
-    cache.set(key, 0.0, timeout=int(RUN_STALE_AFTER.total_seconds()))
+    progress = caches["progress"]
+    progress.set(key, 0.0, timeout=int(RUN_STALE_AFTER.total_seconds()))
 
     def report(fraction: float) -> None:
-        cache.set(key, round(fraction, 3), timeout=int(RUN_STALE_AFTER.total_seconds()))
+        progress.set(key, round(fraction, 3), timeout=int(RUN_STALE_AFTER.total_seconds()))
 
     status, result, error = RunStatus.DONE, None, ""
     try:
@@ -847,7 +848,7 @@ def execute_run(*, run_id: int) -> AnalysisRun | None:
         progress=1.0 if status == RunStatus.DONE else 0.0,
         finished_at=timezone.now(),
     )
-    cache.delete(key)
+    progress.delete(key)
     return AnalysisRun.objects.get(pk=run_id)
 
 

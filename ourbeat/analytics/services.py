@@ -5,8 +5,9 @@ An upload is checked (size, CSV text, a header that fits the kind chosen) and st
 ``OURBEAT_VAR_DIR/imports/<uuid>.csv`` until its task has run; the task reads it into the
 database in one transaction (``importing.import_file``) and deletes it, so a partner's file
 (which may hold victim references) is kept no longer than the import takes. While it runs,
-its progress is kept in the cache: on SQLite a write from inside the import's transaction is
-invisible to other connections, and one from another connection would wait for its lock.
+its progress is kept in the progress cache (files every process reads), not on the row: on
+SQLite a write from inside the import's transaction is invisible to other connections, and
+one from another connection would wait for its lock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -76,7 +77,7 @@ def progress_key(import_id: int) -> str:
 
 def import_progress(incident_import: IncidentImport) -> dict[str, int]:
     """How far a running import has got: rows read, and bytes read out of the file's size."""
-    found = cache.get(progress_key(incident_import.pk))
+    found = caches["progress"].get(progress_key(incident_import.pk))
     if isinstance(found, dict):
         return {k: int(v) for k, v in found.items()}
     return {"rows_done": incident_import.rows_done, "bytes_done": 0, "bytes_total": 0}
@@ -226,7 +227,7 @@ def import_run(*, incident_import_id: int, actor: Any = None) -> IncidentImport:
     key = progress_key(incident_import.pk)
 
     def on_progress(rows_done: int, bytes_done: int, bytes_total: int) -> None:
-        cache.set(
+        caches["progress"].set(
             key,
             {"rows_done": rows_done, "bytes_done": bytes_done, "bytes_total": bytes_total},
             PROGRESS_SECONDS,
@@ -282,7 +283,7 @@ def import_run(*, incident_import_id: int, actor: Any = None) -> IncidentImport:
         if not isinstance(error, importing.ImportRefused):
             logger.exception("import %s failed", incident_import.pk)
     finally:
-        cache.delete(key)
+        caches["progress"].delete(key)
         owned = _owned_file(str(path)) if path else None
         if owned is not None:
             owned.unlink(missing_ok=True)

@@ -1,6 +1,6 @@
-"""An import reports its progress as it goes (rows read, bytes read of the file) in the cache,
-where the page reads it while the import's transaction is still open, and stores its final
-counts on the import when it is done; the background task runs it."""
+"""An import reports its progress as it goes (rows read, bytes read of the file) in the
+progress cache, where the page reads it while the import's transaction is still open, and
+stores its final counts on the import when it is done; the background task runs it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from ourbeat.analytics import importing, services
 from ourbeat.analytics.importing import STREET_HEADER
@@ -83,7 +83,7 @@ def test_a_running_import_keeps_its_progress_in_the_cache(
         250,
         250,
     )
-    assert cache.get(services.progress_key(queued.pk)) is None
+    assert caches["progress"].get(services.progress_key(queued.pk)) is None
 
 
 def test_the_task_runs_a_queued_import_once(tmp_path: Path, town: Any) -> None:

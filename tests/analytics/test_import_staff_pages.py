@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -117,7 +117,7 @@ def test_a_running_import_shows_its_progress_and_refreshes_itself(
         file_name="2024-05-street.csv",
         status=ImportStatus.RUNNING,
     )
-    cache.set(
+    caches["progress"].set(
         services.progress_key(running.pk),
         {"rows_done": 200_000, "bytes_done": 40, "bytes_total": 100},
     )

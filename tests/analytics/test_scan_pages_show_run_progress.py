@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.urls import reverse
 
 from ourbeat.analytics.analyses import progress_key
@@ -44,7 +44,7 @@ def test_a_running_run_shows_how_far_it_is(personas: Any, client_for: Any) -> No
     client = client_for(personas["analyst"])
     run = _queue(client)
     AnalysisRun.objects.filter(pk=run.pk).update(status="running")
-    cache.set(progress_key(run.pk), 0.42)
+    caches["progress"].set(progress_key(run.pk), 0.42)
     html = client.get(reverse("staff_analytics:run", kwargs={"pk": run.pk})).content.decode()
     assert 'value="0.420"' in html
     assert "Computing" in html
